@@ -1,0 +1,1688 @@
+
+/*
+ * Copyright (C) ngx_trtc_module authors
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "trtc_token.h"
+
+
+#define NGX_HTTP_TRTC_ISSUE_BODY_MAX  1024
+
+
+typedef struct {
+    ngx_http_complex_value_t  *value;
+    ngx_uint_t                 bits;      /* when value has no variables */
+} ngx_http_trtc_privilege_t;
+
+
+typedef struct {
+    ngx_uint_t                 sdkappid;
+    ngx_array_t               *keys;      /* of trtc_key_t * */
+
+    ngx_flag_t                 issue;
+    ngx_http_complex_value_t  *issue_user;
+    ngx_http_complex_value_t  *issue_room;
+    ngx_http_trtc_privilege_t *issue_privilege;
+    time_t                     issue_expire;
+    ngx_str_t                  cookie_name;
+    ngx_str_t                  cookie_attrs;
+    ngx_flag_t                 cookie_secure;
+
+    ngx_flag_t                 auth;
+    ngx_array_t               *auth_token; /* of ngx_http_complex_value_t */
+    ngx_http_complex_value_t  *auth_user;
+    ngx_http_complex_value_t  *auth_room;
+    ngx_http_trtc_privilege_t *auth_privilege;
+    time_t                     auth_leeway;
+    ngx_uint_t                 auth_status;
+    ngx_uint_t                 auth_log_level;
+} ngx_http_trtc_loc_conf_t;
+
+
+typedef struct {
+    ngx_array_t               *default_tokens;
+} ngx_http_trtc_main_conf_t;
+
+
+typedef struct {
+    ngx_int_t                  rc;
+    trtc_token_t               token;
+} ngx_http_trtc_ctx_t;
+
+
+typedef enum {
+    NGX_HTTP_TRTC_VAR_USER_ID = 0,
+    NGX_HTTP_TRTC_VAR_ROOM_ID,
+    NGX_HTTP_TRTC_VAR_PRIVILEGE,
+    NGX_HTTP_TRTC_VAR_EXPIRES,
+    NGX_HTTP_TRTC_VAR_SDKAPPID,
+    NGX_HTTP_TRTC_VAR_AUTH_RESULT
+} ngx_http_trtc_var_e;
+
+
+static ngx_http_trtc_ctx_t *ngx_http_trtc_verify(ngx_http_request_t *r);
+static ngx_int_t ngx_http_trtc_token(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, ngx_str_t *token);
+static ngx_int_t ngx_http_trtc_check(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok);
+static ngx_int_t ngx_http_trtc_privilege(ngx_http_request_t *r,
+    ngx_http_trtc_privilege_t *priv, uint32_t *bits);
+static trtc_ctx_t *ngx_http_trtc_worker_ctx(ngx_log_t *log);
+
+static ngx_int_t ngx_http_trtc_access_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_trtc_issue_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_trtc_set_cookie(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, u_char *token, size_t len);
+static ngx_int_t ngx_http_trtc_send_json(ngx_http_request_t *r,
+    ngx_uint_t status, u_char *body, size_t len);
+static ngx_int_t ngx_http_trtc_send_error(ngx_http_request_t *r,
+    ngx_uint_t status, char *msg);
+static u_char *ngx_http_trtc_json_room(u_char *p, trtc_room_t *room);
+
+static ngx_int_t ngx_http_trtc_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+
+static char *ngx_http_trtc_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_trtc_issue(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_trtc_privilege_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_trtc_auth_token(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static void ngx_http_trtc_key_cleanup(void *data);
+
+static ngx_int_t ngx_http_trtc_add_variables(ngx_conf_t *cf);
+static void *ngx_http_trtc_create_main_conf(ngx_conf_t *cf);
+static ngx_array_t *ngx_http_trtc_default_tokens(ngx_conf_t *cf);
+static void *ngx_http_trtc_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent,
+    void *child);
+static ngx_int_t ngx_http_trtc_init(ngx_conf_t *cf);
+static ngx_int_t ngx_http_trtc_init_process(ngx_cycle_t *cycle);
+static void ngx_http_trtc_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_conf_num_bounds_t  ngx_http_trtc_status_bounds = {
+    ngx_conf_check_num_bounds, 400, 599
+};
+
+
+static ngx_conf_enum_t  ngx_http_trtc_log_levels[] = {
+    { ngx_string("info"), NGX_LOG_INFO },
+    { ngx_string("notice"), NGX_LOG_NOTICE },
+    { ngx_string("warn"), NGX_LOG_WARN },
+    { ngx_string("error"), NGX_LOG_ERR },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_command_t  ngx_http_trtc_commands[] = {
+
+    { ngx_string("trtc_sdkappid"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, sdkappid),
+      NULL },
+
+    { ngx_string("trtc_key_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_trtc_key_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("trtc_issue"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_trtc_issue,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("trtc_issue_user"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, issue_user),
+      NULL },
+
+    { ngx_string("trtc_issue_room"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, issue_room),
+      NULL },
+
+    { ngx_string("trtc_issue_privilege"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_trtc_privilege_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, issue_privilege),
+      NULL },
+
+    { ngx_string("trtc_issue_expire"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, issue_expire),
+      NULL },
+
+    { ngx_string("trtc_issue_cookie"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_trtc_issue_cookie,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("trtc_auth"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, auth),
+      NULL },
+
+    { ngx_string("trtc_auth_token"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_trtc_auth_token,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("trtc_auth_user"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, auth_user),
+      NULL },
+
+    { ngx_string("trtc_auth_room"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, auth_room),
+      NULL },
+
+    { ngx_string("trtc_auth_privilege"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_trtc_privilege_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, auth_privilege),
+      NULL },
+
+    { ngx_string("trtc_auth_leeway"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, auth_leeway),
+      NULL },
+
+    { ngx_string("trtc_auth_status"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, auth_status),
+      &ngx_http_trtc_status_bounds },
+
+    { ngx_string("trtc_auth_log_level"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, auth_log_level),
+      &ngx_http_trtc_log_levels },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_trtc_module_ctx = {
+    ngx_http_trtc_add_variables,           /* preconfiguration */
+    ngx_http_trtc_init,                    /* postconfiguration */
+
+    ngx_http_trtc_create_main_conf,        /* create main configuration */
+    NULL,                                  /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_trtc_create_loc_conf,         /* create location configuration */
+    ngx_http_trtc_merge_loc_conf           /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_trtc_module = {
+    NGX_MODULE_V1,
+    &ngx_http_trtc_module_ctx,             /* module context */
+    ngx_http_trtc_commands,                /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    ngx_http_trtc_init_process,            /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    ngx_http_trtc_exit_process,            /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+static ngx_http_variable_t  ngx_http_trtc_vars[] = {
+
+    { ngx_string("trtc_user_id"), NULL, ngx_http_trtc_variable,
+      NGX_HTTP_TRTC_VAR_USER_ID, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("trtc_room_id"), NULL, ngx_http_trtc_variable,
+      NGX_HTTP_TRTC_VAR_ROOM_ID, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("trtc_privilege"), NULL, ngx_http_trtc_variable,
+      NGX_HTTP_TRTC_VAR_PRIVILEGE, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("trtc_expires"), NULL, ngx_http_trtc_variable,
+      NGX_HTTP_TRTC_VAR_EXPIRES, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("trtc_sdkappid"), NULL, ngx_http_trtc_variable,
+      NGX_HTTP_TRTC_VAR_SDKAPPID, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("trtc_auth_result"), NULL, ngx_http_trtc_variable,
+      NGX_HTTP_TRTC_VAR_AUTH_RESULT, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+      ngx_http_null_variable
+};
+
+
+/* where a token is looked for when trtc_auth_token is not set */
+static ngx_str_t  ngx_http_trtc_token_sources[] = {
+    ngx_string("$http_x_trtc_token"),
+    ngx_string("$cookie_trtc_token"),
+    ngx_string("$arg_privateMapKey"),
+    ngx_string("$arg_userSig"),
+    ngx_null_string
+};
+
+
+static trtc_ctx_t  *ngx_http_trtc_worker;
+
+
+static ngx_int_t
+ngx_http_trtc_access_handler(ngx_http_request_t *r)
+{
+    ngx_http_trtc_ctx_t       *ctx;
+    ngx_http_trtc_loc_conf_t  *tlcf;
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
+
+    if (!tlcf->auth) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_trtc_verify(r);
+
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ctx->rc == TRTC_OK) {
+        return NGX_OK;
+    }
+
+    if (ctx->rc == TRTC_ERR_INTERNAL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ctx->token.identifier_len) {
+        ngx_log_error(tlcf->auth_log_level, r->connection->log, 0,
+                      "trtc token rejected: %s, user \"%s\"",
+                      trtc_strerror(ctx->rc), ctx->token.identifier);
+
+    } else {
+        ngx_log_error(tlcf->auth_log_level, r->connection->log, 0,
+                      "trtc token rejected: %s", trtc_strerror(ctx->rc));
+    }
+
+    return tlcf->auth_status;
+}
+
+
+/*
+ * Verifies the request's token once; the result stays in the request's
+ * context, for the access handler and the variables alike.
+ */
+
+static ngx_http_trtc_ctx_t *
+ngx_http_trtc_verify(ngx_http_request_t *r)
+{
+    ngx_int_t                  rc;
+    ngx_str_t                  token;
+    trtc_ctx_t                *worker;
+    ngx_http_trtc_ctx_t       *ctx;
+    ngx_http_trtc_loc_conf_t  *tlcf;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_trtc_module);
+
+    if (ctx) {
+        return ctx;
+    }
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_trtc_ctx_t));
+    if (ctx == NULL) {
+        return NULL;
+    }
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
+
+    if (tlcf->keys == NULL || tlcf->sdkappid == NGX_CONF_UNSET_UINT) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "trtc token checked where no trtc_key_file "
+                      "or trtc_sdkappid is set");
+        ctx->rc = TRTC_ERR_INTERNAL;
+        goto done;
+    }
+
+    rc = ngx_http_trtc_token(r, tlcf, &token);
+
+    if (rc == NGX_ERROR) {
+        return NULL;
+    }
+
+    if (rc == NGX_DECLINED) {
+        ctx->rc = TRTC_ERR_NO_TOKEN;
+        goto done;
+    }
+
+    worker = ngx_http_trtc_worker_ctx(r->connection->log);
+    if (worker == NULL) {
+        return NULL;
+    }
+
+    ctx->rc = trtc_verify(worker, tlcf->keys->elts, tlcf->keys->nelts,
+                          (uint32_t) tlcf->sdkappid, (char *) token.data,
+                          token.len, ngx_time(), tlcf->auth_leeway,
+                          &ctx->token);
+
+    if (ctx->rc == TRTC_OK) {
+        rc = ngx_http_trtc_check(r, tlcf, &ctx->token);
+
+        if (rc == NGX_ERROR) {
+            return NULL;
+        }
+
+        ctx->rc = rc;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "trtc token: %s, user \"%s\"",
+                   trtc_strerror(ctx->rc), ctx->token.identifier);
+
+done:
+
+    ngx_http_set_ctx(r, ctx, ngx_http_trtc_module);
+
+    return ctx;
+}
+
+
+static ngx_int_t
+ngx_http_trtc_token(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
+    ngx_str_t *token)
+{
+    u_char                    *dst, *src;
+    ngx_str_t                  value;
+    ngx_uint_t                 i;
+    ngx_http_complex_value_t  *cv;
+
+    cv = tlcf->auth_token->elts;
+
+    for (i = 0; i < tlcf->auth_token->nelts; i++) {
+        if (ngx_http_complex_value(r, &cv[i], &value) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (value.len) {
+            break;
+        }
+    }
+
+    if (i == tlcf->auth_token->nelts) {
+        return NGX_DECLINED;
+    }
+
+    /* an Authorization header */
+
+    if (value.len > 7 && ngx_strncasecmp(value.data, (u_char *) "Bearer ", 7)
+                         == 0)
+    {
+        value.data += 7;
+        value.len -= 7;
+    }
+
+    /*
+     * a token has no '%' of its own: an escaped one, as some clients
+     * send query arguments, is unescaped; longer ones fail as too long
+     */
+
+    if (value.len <= TRTC_TOKEN_MAX
+        && ngx_strlchr(value.data, value.data + value.len, '%'))
+    {
+        dst = ngx_pnalloc(r->pool, value.len);
+        if (dst == NULL) {
+            return NGX_ERROR;
+        }
+
+        src = value.data;
+        value.data = dst;
+
+        ngx_unescape_uri(&dst, &src, value.len, 0);
+
+        value.len = dst - value.data;
+    }
+
+    *token = value;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_trtc_check(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
+    trtc_token_t *tok)
+{
+    uint32_t     bits;
+    ngx_int_t    rc;
+    ngx_str_t    value;
+    trtc_room_t  room;
+
+    if (tlcf->auth_user) {
+        if (ngx_http_complex_value(r, tlcf->auth_user, &value) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (value.len != tok->identifier_len
+            || ngx_strncmp(value.data, tok->identifier, value.len) != 0)
+        {
+            return TRTC_ERR_USER;
+        }
+    }
+
+    if (tlcf->auth_room) {
+        if (ngx_http_complex_value(r, tlcf->auth_room, &value) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (trtc_room_parse((char *) value.data, value.len, &room) != 0) {
+            return tok->has_userbuf ? TRTC_ERR_ROOM : TRTC_ERR_NO_USERBUF;
+        }
+
+        rc = trtc_check_room(tok, &room);
+        if (rc != TRTC_OK) {
+            return rc;
+        }
+    }
+
+    if (tlcf->auth_privilege) {
+        rc = ngx_http_trtc_privilege(r, tlcf->auth_privilege, &bits);
+
+        if (rc == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+
+        if (rc == NGX_DECLINED) {
+            return TRTC_ERR_PRIVILEGE;
+        }
+
+        rc = trtc_check_privilege(tok, bits);
+        if (rc != TRTC_OK) {
+            return rc;
+        }
+    }
+
+    return TRTC_OK;
+}
+
+
+static ngx_int_t
+ngx_http_trtc_privilege(ngx_http_request_t *r,
+    ngx_http_trtc_privilege_t *priv, uint32_t *bits)
+{
+    ngx_str_t  value;
+
+    if (priv->value == NULL) {
+        *bits = (uint32_t) priv->bits;
+        return NGX_OK;
+    }
+
+    if (ngx_http_complex_value(r, priv->value, &value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (trtc_privilege_parse((char *) value.data, value.len, bits) != 0) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "trtc: invalid privilege \"%V\"", &value);
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+static trtc_ctx_t *
+ngx_http_trtc_worker_ctx(ngx_log_t *log)
+{
+    if (ngx_http_trtc_worker == NULL) {
+        ngx_http_trtc_worker = trtc_ctx_create();
+
+        if (ngx_http_trtc_worker == NULL) {
+            ngx_log_error(NGX_LOG_ALERT, log, 0,
+                          "trtc: cannot allocate token context");
+        }
+    }
+
+    return ngx_http_trtc_worker;
+}
+
+
+static ngx_int_t
+ngx_http_trtc_issue_handler(ngx_http_request_t *r)
+{
+    u_char                    *body, *p;
+    size_t                     sig_len, pmk_len;
+    uint32_t                   bits;
+    ngx_int_t                  rc;
+    ngx_str_t                  user, room_text;
+    trtc_ctx_t                *worker;
+    trtc_key_t               **keys;
+    trtc_room_t                room;
+    trtc_token_t               tok;
+    ngx_http_trtc_loc_conf_t  *tlcf;
+    char                       sig[TRTC_TOKEN_MAX], pmk[TRTC_TOKEN_MAX];
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_POST))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
+
+    if (ngx_http_complex_value(r, tlcf->issue_user, &user) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (!trtc_userid_valid((char *) user.data, user.len)) {
+        return ngx_http_trtc_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                        "invalid userId");
+    }
+
+    room_text.len = 0;
+
+    if (tlcf->issue_room) {
+        if (ngx_http_complex_value(r, tlcf->issue_room, &room_text) != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (room_text.len
+            && trtc_room_parse((char *) room_text.data, room_text.len, &room)
+               != 0)
+        {
+            return ngx_http_trtc_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                            "invalid roomId");
+        }
+    }
+
+    bits = TRTC_PRIV_ALL;
+
+    if (room_text.len && tlcf->issue_privilege) {
+        rc = ngx_http_trtc_privilege(r, tlcf->issue_privilege, &bits);
+
+        if (rc == NGX_ERROR) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        if (rc == NGX_DECLINED) {
+            return ngx_http_trtc_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                            "invalid privilege");
+        }
+    }
+
+    worker = ngx_http_trtc_worker_ctx(r->connection->log);
+    if (worker == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memzero(&tok, sizeof(trtc_token_t));
+
+    tok.sdkappid = (uint32_t) tlcf->sdkappid;
+    tok.identifier_len = (uint8_t) user.len;
+    ngx_memcpy(tok.identifier, user.data, user.len);
+    tok.time = ngx_time();
+    tok.expire = tlcf->issue_expire;
+
+    keys = tlcf->keys->elts;
+
+    rc = trtc_sign(worker, keys[0], &tok, sig, &sig_len);
+
+    if (rc != TRTC_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "trtc: signing failed: %s", trtc_strerror(rc));
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    pmk_len = 0;
+
+    if (room_text.len) {
+        rc = trtc_set_userbuf(&tok, &room, bits);
+
+        if (rc == TRTC_OK) {
+            rc = trtc_sign(worker, keys[0], &tok, pmk, &pmk_len);
+        }
+
+        if (rc != TRTC_OK) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "trtc: signing failed: %s", trtc_strerror(rc));
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (tlcf->cookie_name.len) {
+        if (ngx_http_trtc_set_cookie(r, tlcf,
+                                     (u_char *) (pmk_len ? pmk : sig),
+                                     pmk_len ? pmk_len : sig_len)
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    body = ngx_pnalloc(r->pool, NGX_HTTP_TRTC_ISSUE_BODY_MAX
+                                + 2 * TRTC_TOKEN_MAX);
+    if (body == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_sprintf(body, "{\"sdkAppId\":%uD,\"userId\":\"%s\","
+                    "\"userSig\":\"%*s\",\"expire\":%T,\"expiresAt\":%T",
+                    tok.sdkappid, tok.identifier, sig_len, sig,
+                    tok.expire, tok.time + tok.expire);
+
+    if (pmk_len) {
+        p = ngx_cpymem(p, ",\"roomId\":", sizeof(",\"roomId\":") - 1);
+        p = ngx_http_trtc_json_room(p, &room);
+        p = ngx_sprintf(p, ",\"privilege\":%uD,\"privateMapKey\":\"%*s\"",
+                        bits, pmk_len, pmk);
+    }
+
+    *p++ = '}';
+    *p++ = LF;
+
+    return ngx_http_trtc_send_json(r, NGX_HTTP_OK, body, p - body);
+}
+
+
+static u_char *
+ngx_http_trtc_json_room(u_char *p, trtc_room_t *room)
+{
+    size_t  i;
+    u_char  c;
+
+    if (room->ver == 0) {
+        return ngx_sprintf(p, "%uD", room->roomid);
+    }
+
+    /* string rooms have no '"' or '\'; keep them safe inside HTML too */
+
+    *p++ = '"';
+
+    for (i = 0; i < room->len; i++) {
+        c = (u_char) room->str[i];
+
+        if (c == '<' || c == '>' || c == '&') {
+            p = ngx_sprintf(p, "\\u%04xi", (ngx_uint_t) c);
+            continue;
+        }
+
+        *p++ = c;
+    }
+
+    *p++ = '"';
+
+    return p;
+}
+
+
+static ngx_int_t
+ngx_http_trtc_set_cookie(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, u_char *token, size_t len)
+{
+    u_char           *p;
+    size_t            size;
+    ngx_table_elt_t  *h;
+    ngx_uint_t        secure;
+
+    secure = tlcf->cookie_secure;
+
+#if (NGX_HTTP_SSL)
+    if (r->connection->ssl) {
+        secure = 1;
+    }
+#endif
+
+    size = tlcf->cookie_name.len + 1 + len
+           + sizeof("; Max-Age=") - 1 + NGX_TIME_T_LEN
+           + tlcf->cookie_attrs.len + sizeof("; Secure") - 1;
+
+    p = ngx_pnalloc(r->pool, size);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+    ngx_str_set(&h->key, "Set-Cookie");
+    h->value.data = p;
+
+    p = ngx_sprintf(p, "%V=%*s; Max-Age=%T%V", &tlcf->cookie_name, len, token,
+                    tlcf->issue_expire, &tlcf->cookie_attrs);
+
+    if (secure) {
+        p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
+    }
+
+    h->value.len = p - h->value.data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_trtc_send_error(ngx_http_request_t *r, ngx_uint_t status, char *msg)
+{
+    u_char  *body, *p;
+    size_t   len;
+
+    len = sizeof("{\"error\":\"\"}\n") + ngx_strlen(msg);
+
+    body = ngx_pnalloc(r->pool, len);
+    if (body == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_sprintf(body, "{\"error\":\"%s\"}\n", msg);
+
+    return ngx_http_trtc_send_json(r, status, body, p - body);
+}
+
+
+static ngx_int_t
+ngx_http_trtc_send_json(ngx_http_request_t *r, ngx_uint_t status,
+    u_char *body, size_t len)
+{
+    ngx_int_t         rc;
+    ngx_buf_t        *b;
+    ngx_chain_t       out;
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
+    ngx_str_set(&h->key, "Cache-Control");
+    ngx_str_set(&h->value, "no-store");
+
+    r->headers_out.status = status;
+    r->headers_out.content_length_n = len;
+    ngx_str_set(&r->headers_out.content_type, "application/json");
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->headers_out.content_type_lowcase = NULL;
+
+    if (r->method == NGX_HTTP_HEAD) {
+        r->header_only = 1;
+    }
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = body;
+    b->last = body + len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+static ngx_int_t
+ngx_http_trtc_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
+    uintptr_t data)
+{
+    u_char                    *p;
+    int64_t                    expires;
+    const char                *s;
+    trtc_room_t                room;
+    trtc_token_t              *tok;
+    ngx_http_trtc_ctx_t       *ctx;
+    ngx_http_trtc_loc_conf_t  *tlcf;
+
+    if (data == NGX_HTTP_TRTC_VAR_SDKAPPID) {
+        tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
+
+        if (tlcf->sdkappid == NGX_CONF_UNSET_UINT) {
+            v->not_found = 1;
+            return NGX_OK;
+        }
+
+        p = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        v->data = p;
+        v->len = ngx_sprintf(p, "%ui", tlcf->sdkappid) - p;
+        goto found;
+    }
+
+    /* a subrequest sees what its main request verified */
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_trtc_module);
+
+    if (ctx == NULL && r != r->main) {
+        ctx = ngx_http_get_module_ctx(r->main, ngx_http_trtc_module);
+    }
+
+    if (ctx == NULL) {
+        tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
+
+        if (tlcf->keys == NULL) {
+            v->not_found = 1;
+            return NGX_OK;
+        }
+
+        ctx = ngx_http_trtc_verify(r);
+        if (ctx == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (data == NGX_HTTP_TRTC_VAR_AUTH_RESULT) {
+        s = trtc_strerror(ctx->rc);
+        v->data = (u_char *) s;
+        v->len = ngx_strlen(s);
+        goto found;
+    }
+
+    if (ctx->rc != TRTC_OK) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    tok = &ctx->token;
+
+    switch (data) {
+
+    case NGX_HTTP_TRTC_VAR_USER_ID:
+        v->data = (u_char *) tok->identifier;
+        v->len = tok->identifier_len;
+        break;
+
+    case NGX_HTTP_TRTC_VAR_ROOM_ID:
+        if (!tok->has_userbuf) {
+            v->not_found = 1;
+            return NGX_OK;
+        }
+
+        p = ngx_pnalloc(r->pool, TRTC_ROOM_TEXT_MAX + 1);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        trtc_room_of(&tok->userbuf, &room);
+
+        v->data = p;
+        v->len = trtc_room_text(&room, (char *) p);
+        break;
+
+    case NGX_HTTP_TRTC_VAR_PRIVILEGE:
+        if (!tok->has_userbuf) {
+            v->not_found = 1;
+            return NGX_OK;
+        }
+
+        p = ngx_pnalloc(r->pool, NGX_INT32_LEN);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        v->data = p;
+        v->len = ngx_sprintf(p, "%uD", tok->userbuf.privilege) - p;
+        break;
+
+    default: /* NGX_HTTP_TRTC_VAR_EXPIRES */
+        expires = tok->time + tok->expire;
+
+        if (tok->has_userbuf && tok->userbuf.expire < expires) {
+            expires = tok->userbuf.expire;
+        }
+
+        p = ngx_pnalloc(r->pool, NGX_INT64_LEN);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        v->data = p;
+        v->len = ngx_sprintf(p, "%L", expires) - p;
+        break;
+    }
+
+found:
+
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+static char *
+ngx_http_trtc_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_trtc_loc_conf_t *tlcf = conf;
+
+    u_char               *buf;
+    char                 *rv;
+    size_t                len;
+    ssize_t               n;
+    ngx_str_t            *value, name;
+    ngx_file_t            file;
+    trtc_key_t           *key, **k;
+    ngx_file_info_t       fi;
+    ngx_pool_cleanup_t   *cln;
+
+    value = cf->args->elts;
+    name = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (tlcf->keys == NGX_CONF_UNSET_PTR) {
+        tlcf->keys = ngx_array_create(cf->pool, 2, sizeof(trtc_key_t *));
+        if (tlcf->keys == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+
+    file.name = name;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%s\" failed", name.data);
+        return NGX_CONF_ERROR;
+    }
+
+    buf = NULL;
+    len = 0;
+    rv = NGX_CONF_ERROR;
+
+    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%s\" failed", name.data);
+        goto done;
+    }
+
+    if (!ngx_is_file(&fi)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "trtc key file \"%s\" is not a regular file",
+                           name.data);
+        goto done;
+    }
+
+    if (ngx_file_size(&fi) > TRTC_KEY_MAX + 2) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "trtc key file \"%s\" is larger than %d bytes",
+                           name.data, TRTC_KEY_MAX);
+        goto done;
+    }
+
+    if (ngx_file_access(&fi) & (S_IROTH|S_IWOTH)) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "trtc key file \"%s\" is accessible by others, "
+                           "consider \"chmod o-rw\"", name.data);
+    }
+
+    len = (size_t) ngx_file_size(&fi);
+
+    buf = ngx_alloc(len + 1, cf->log);
+    if (buf == NULL) {
+        goto done;
+    }
+
+    n = ngx_read_file(&file, buf, len, 0);
+
+    if (n == NGX_ERROR) {
+        goto done;
+    }
+
+    if ((size_t) n != len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           ngx_read_file_n " \"%s\" returned only "
+                           "%z bytes instead of %uz", name.data, n, len);
+        goto done;
+    }
+
+    key = trtc_key_load(buf, len);
+
+    if (key == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "trtc key file \"%s\" holds no usable key "
+                           "(the first line, 1 to %d bytes)",
+                           name.data, TRTC_KEY_MAX);
+        goto done;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        trtc_key_destroy(key);
+        goto done;
+    }
+
+    cln->handler = ngx_http_trtc_key_cleanup;
+    cln->data = key;
+
+    k = ngx_array_push(tlcf->keys);
+    if (k == NULL) {
+        goto done;
+    }
+
+    *k = key;
+
+    rv = NGX_CONF_OK;
+
+done:
+
+    if (buf) {
+        ngx_explicit_memzero(buf, len);
+        ngx_free(buf);
+    }
+
+    if (ngx_close_file(file.fd) == NGX_FILE_ERROR) {
+        ngx_log_error(NGX_LOG_ALERT, cf->log, ngx_errno,
+                      ngx_close_file_n " \"%s\" failed", name.data);
+    }
+
+    return rv;
+}
+
+
+static void
+ngx_http_trtc_key_cleanup(void *data)
+{
+    trtc_key_destroy(data);
+}
+
+
+static char *
+ngx_http_trtc_issue(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_trtc_loc_conf_t *tlcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (tlcf->issue != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    tlcf->issue = 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_trtc_issue_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_trtc_loc_conf_t *tlcf = conf;
+
+    u_char      *p;
+    size_t       len;
+    ngx_str_t   *value, path, domain, samesite;
+    ngx_uint_t   i;
+
+    if (tlcf->cookie_name.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        if (cf->args->nelts != 2) {
+            return "takes no parameters with \"off\"";
+        }
+
+        ngx_str_set(&tlcf->cookie_name, "");
+        return NGX_CONF_OK;
+    }
+
+    for (i = 0; i < value[1].len; i++) {
+        if (value[1].data[i] <= ' ' || value[1].data[i] >= 0x7f
+            || ngx_strchr("()<>@,;:\\\"/[]?={}", value[1].data[i]))
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid cookie name \"%V\"", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    tlcf->cookie_name = value[1];
+    tlcf->cookie_secure = 0;
+
+    ngx_str_set(&path, "/");
+    ngx_str_set(&samesite, "Lax");
+    ngx_str_null(&domain);
+
+    for (i = 2; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "path=", 5) == 0) {
+            path.data = value[i].data + 5;
+            path.len = value[i].len - 5;
+
+            if (path.len == 0 || path.data[0] != '/'
+                || ngx_strlchr(path.data, path.data + path.len, ';'))
+            {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strncmp(value[i].data, "domain=", 7) == 0) {
+            domain.data = value[i].data + 7;
+            domain.len = value[i].len - 7;
+
+            if (domain.len == 0
+                || ngx_strlchr(domain.data, domain.data + domain.len, ';'))
+            {
+                goto invalid;
+            }
+
+            continue;
+        }
+
+        if (ngx_strcmp(value[i].data, "samesite=strict") == 0) {
+            ngx_str_set(&samesite, "Strict");
+            continue;
+        }
+
+        if (ngx_strcmp(value[i].data, "samesite=lax") == 0) {
+            ngx_str_set(&samesite, "Lax");
+            continue;
+        }
+
+        if (ngx_strcmp(value[i].data, "samesite=none") == 0) {
+            ngx_str_set(&samesite, "None");
+            tlcf->cookie_secure = 1;
+            continue;
+        }
+
+        if (ngx_strcmp(value[i].data, "secure") == 0) {
+            tlcf->cookie_secure = 1;
+            continue;
+        }
+
+        goto invalid;
+    }
+
+    len = sizeof("; Path=; Domain=; HttpOnly; SameSite=") - 1
+          + path.len + domain.len + samesite.len;
+
+    p = ngx_pnalloc(cf->pool, len);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    tlcf->cookie_attrs.data = p;
+
+    p = ngx_sprintf(p, "; Path=%V", &path);
+
+    if (domain.len) {
+        p = ngx_sprintf(p, "; Domain=%V", &domain);
+    }
+
+    p = ngx_sprintf(p, "; HttpOnly; SameSite=%V", &samesite);
+
+    tlcf->cookie_attrs.len = p - tlcf->cookie_attrs.data;
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\"", &value[i]);
+
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_trtc_privilege_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    u_char                            *s;
+    size_t                             len;
+    uint32_t                           bits;
+    ngx_str_t                         *value, text;
+    ngx_uint_t                         i;
+    ngx_http_trtc_privilege_t        **field, *priv;
+    ngx_http_compile_complex_value_t   ccv;
+
+    field = (ngx_http_trtc_privilege_t **) (p + cmd->offset);
+
+    if (*field != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /* several words are one list: "enter send_audio recv_audio" */
+
+    len = 0;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        len += value[i].len + 1;
+    }
+
+    s = ngx_pnalloc(cf->pool, len);
+    if (s == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    text.data = s;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        s = ngx_cpymem(s, value[i].data, value[i].len);
+        *s++ = ' ';
+    }
+
+    text.len = len - 1;
+
+    priv = ngx_pcalloc(cf->pool, sizeof(ngx_http_trtc_privilege_t));
+    if (priv == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_script_variables_count(&text) == 0) {
+        if (trtc_privilege_parse((char *) text.data, text.len, &bits) != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid privilege \"%V\"", &text);
+            return NGX_CONF_ERROR;
+        }
+
+        priv->bits = bits;
+        *field = priv;
+
+        return NGX_CONF_OK;
+    }
+
+    priv->value = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (priv->value == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = &text;
+    ccv.complex_value = priv->value;
+
+    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    *field = priv;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_trtc_auth_token(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_trtc_loc_conf_t *tlcf = conf;
+
+    ngx_str_t                         *value;
+    ngx_uint_t                         i;
+    ngx_http_complex_value_t          *cv;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (tlcf->auth_token != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    tlcf->auth_token = ngx_array_create(cf->pool, cf->args->nelts - 1,
+                                        sizeof(ngx_http_complex_value_t));
+    if (tlcf->auth_token == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        cv = ngx_array_push(tlcf->auth_token);
+        if (cv == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+        ccv.cf = cf;
+        ccv.value = &value[i];
+        ccv.complex_value = cv;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_trtc_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_trtc_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+static void *
+ngx_http_trtc_create_main_conf(ngx_conf_t *cf)
+{
+    return ngx_pcalloc(cf->pool, sizeof(ngx_http_trtc_main_conf_t));
+}
+
+
+/* the default token sources, compiled once for all locations */
+
+static ngx_array_t *
+ngx_http_trtc_default_tokens(ngx_conf_t *cf)
+{
+    ngx_str_t                         *name;
+    ngx_array_t                       *a;
+    ngx_http_complex_value_t          *cv;
+    ngx_http_trtc_main_conf_t         *tmcf;
+    ngx_http_compile_complex_value_t   ccv;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_trtc_module);
+
+    if (tmcf->default_tokens) {
+        return tmcf->default_tokens;
+    }
+
+    a = ngx_array_create(cf->pool, 4, sizeof(ngx_http_complex_value_t));
+    if (a == NULL) {
+        return NULL;
+    }
+
+    for (name = ngx_http_trtc_token_sources; name->len; name++) {
+        cv = ngx_array_push(a);
+        if (cv == NULL) {
+            return NULL;
+        }
+
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+        ccv.cf = cf;
+        ccv.value = name;
+        ccv.complex_value = cv;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NULL;
+        }
+    }
+
+    tmcf->default_tokens = a;
+
+    return a;
+}
+
+
+static void *
+ngx_http_trtc_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_trtc_loc_conf_t  *conf;
+
+    conf = ngx_pcalloc(cf->pool, sizeof(ngx_http_trtc_loc_conf_t));
+    if (conf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     conf->issue_user = NULL;
+     *     conf->issue_room = NULL;
+     *     conf->cookie_name = { 0, NULL };
+     *     conf->cookie_attrs = { 0, NULL };
+     *     conf->auth_user = NULL;
+     *     conf->auth_room = NULL;
+     */
+
+    conf->sdkappid = NGX_CONF_UNSET_UINT;
+    conf->keys = NGX_CONF_UNSET_PTR;
+    conf->issue = NGX_CONF_UNSET;
+    conf->issue_privilege = NGX_CONF_UNSET_PTR;
+    conf->issue_expire = NGX_CONF_UNSET;
+    conf->cookie_secure = NGX_CONF_UNSET;
+    conf->auth = NGX_CONF_UNSET;
+    conf->auth_token = NGX_CONF_UNSET_PTR;
+    conf->auth_privilege = NGX_CONF_UNSET_PTR;
+    conf->auth_leeway = NGX_CONF_UNSET;
+    conf->auth_status = NGX_CONF_UNSET_UINT;
+    conf->auth_log_level = NGX_CONF_UNSET_UINT;
+
+    return conf;
+}
+
+
+static char *
+ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_trtc_loc_conf_t *prev = parent;
+    ngx_http_trtc_loc_conf_t *conf = child;
+
+    ngx_http_compile_complex_value_t   ccv;
+
+    ngx_conf_merge_uint_value(conf->sdkappid, prev->sdkappid,
+                              NGX_CONF_UNSET_UINT);
+    ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
+
+    ngx_conf_merge_value(conf->issue, prev->issue, 0);
+
+    if (conf->issue_user == NULL) {
+        conf->issue_user = prev->issue_user;
+    }
+
+    if (conf->issue_room == NULL) {
+        conf->issue_room = prev->issue_room;
+    }
+
+    ngx_conf_merge_ptr_value(conf->issue_privilege, prev->issue_privilege,
+                             NULL);
+    ngx_conf_merge_sec_value(conf->issue_expire, prev->issue_expire, 86400);
+
+    if (conf->cookie_name.data == NULL) {
+        conf->cookie_name = prev->cookie_name;
+        conf->cookie_attrs = prev->cookie_attrs;
+        conf->cookie_secure = prev->cookie_secure;
+    }
+
+    ngx_conf_merge_value(conf->cookie_secure, prev->cookie_secure, 0);
+
+    ngx_conf_merge_value(conf->auth, prev->auth, 0);
+    ngx_conf_merge_ptr_value(conf->auth_token, prev->auth_token, NULL);
+
+    if (conf->auth_user == NULL) {
+        conf->auth_user = prev->auth_user;
+    }
+
+    if (conf->auth_room == NULL) {
+        conf->auth_room = prev->auth_room;
+    }
+
+    ngx_conf_merge_ptr_value(conf->auth_privilege, prev->auth_privilege,
+                             NULL);
+    ngx_conf_merge_sec_value(conf->auth_leeway, prev->auth_leeway, 0);
+    ngx_conf_merge_uint_value(conf->auth_status, prev->auth_status,
+                              NGX_HTTP_UNAUTHORIZED);
+    ngx_conf_merge_uint_value(conf->auth_log_level, prev->auth_log_level,
+                              NGX_LOG_ERR);
+
+    if (conf->issue_expire > (time_t) TRTC_NUMBER_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"trtc_issue_expire\" is too large");
+        return NGX_CONF_ERROR;
+    }
+
+    if ((conf->issue || conf->auth)
+        && (conf->keys == NULL || conf->sdkappid == NGX_CONF_UNSET_UINT))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"%s\" needs \"trtc_sdkappid\" and "
+                           "\"trtc_key_file\"",
+                           conf->issue ? "trtc_issue" : "trtc_auth");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->sdkappid != NGX_CONF_UNSET_UINT
+        && conf->sdkappid > TRTC_NUMBER_MAX)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"trtc_sdkappid\" is too large");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->issue && conf->issue_user == NULL) {
+        conf->issue_user = ngx_palloc(cf->pool,
+                                      sizeof(ngx_http_complex_value_t));
+        if (conf->issue_user == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+        ccv.cf = cf;
+        ccv.value = ngx_palloc(cf->pool, sizeof(ngx_str_t));
+        if (ccv.value == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_str_set(ccv.value, "$remote_user");
+        ccv.complex_value = conf->issue_user;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (conf->auth_token == NULL && conf->keys != NULL) {
+        conf->auth_token = ngx_http_trtc_default_tokens(cf);
+        if (conf->auth_token == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_trtc_init(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_trtc_access_handler;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_trtc_init_process(ngx_cycle_t *cycle)
+{
+    if (ngx_http_trtc_worker_ctx(cycle->log) == NULL) {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_trtc_exit_process(ngx_cycle_t *cycle)
+{
+    trtc_ctx_destroy(ngx_http_trtc_worker);
+    ngx_http_trtc_worker = NULL;
+}

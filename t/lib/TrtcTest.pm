@@ -1,0 +1,373 @@
+package TrtcTest;
+
+# A small harness in the manner of nginx's own test suite: each test file
+# starts a real nginx on a free port with its own configuration, speaks
+# raw HTTP to it, and fails on alerts, crashes or sanitizer reports in
+# its error log.
+#
+# Environment:
+#   TEST_NGINX_BINARY   nginx to run (default /usr/sbin/nginx)
+#   TEST_NGINX_MODULE   the module .so to load; empty when built in
+#   TEST_NGINX_LEAVE    keep the test directory
+#   TEST_NGINX_PRELOAD  LD_PRELOAD for nginx (sanitizer runtimes)
+
+use strict;
+use warnings;
+
+use Exporter qw(import);
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
+use POSIX qw(:sys_wait_h);
+use Test::More;
+use Time::HiRes qw(sleep);
+
+our @EXPORT_OK = qw(repo_dir);
+
+sub repo_dir {
+    my $d = __FILE__;
+    $d =~ s{/t/lib/TrtcTest\.pm$}{};
+    $d = '.' if $d eq 'TrtcTest.pm' || $d eq '';
+    return $d;
+}
+
+sub new {
+    my ($class, %opts) = @_;
+
+    my $self = bless {
+        binary  => $ENV{TEST_NGINX_BINARY} || '/usr/sbin/nginx',
+        module  => defined $ENV{TEST_NGINX_MODULE}
+                   ? $ENV{TEST_NGINX_MODULE}
+                   : repo_dir() . '/build/ngx_http_trtc_module.so',
+        workers => $opts{workers} || 1,
+        dir     => tempdir('trtc-test-XXXXXX', TMPDIR => 1,
+                           CLEANUP => !$ENV{TEST_NGINX_LEAVE}),
+        ports   => {},
+    }, $class;
+
+    if (!-x $self->{binary}) {
+        plan(skip_all => "no nginx binary at $self->{binary}");
+    }
+
+    if ($self->{module} ne '' && !-f $self->{module}) {
+        plan(skip_all => "module not built: $self->{module} (run make)");
+    }
+
+    return $self;
+}
+
+sub dir { $_[0]{dir} }
+
+# a free TCP port on 127.0.0.1, the same one for the same name
+sub port {
+    my ($self, $name) = @_;
+    $name //= 'main';
+
+    return $self->{ports}{$name} if $self->{ports}{$name};
+
+    for (1 .. 50) {
+        my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                                      LocalPort => 0, Proto => 'tcp',
+                                      Listen => 1, ReuseAddr => 0)
+            or next;
+        my $p = $s->sockport();
+        close $s;
+        next if grep { $_ == $p } values %{$self->{ports}};
+        return $self->{ports}{$name} = $p;
+    }
+
+    die "no free port\n";
+}
+
+sub write_file {
+    my ($self, $name, $content, $mode) = @_;
+    my $path = "$self->{dir}/$name";
+
+    (my $d = $path) =~ s{/[^/]+$}{};
+    system('mkdir', '-p', $d) == 0 or die "mkdir $d\n";
+
+    open my $fh, '>', $path or die "open $path: $!\n";
+    binmode $fh;
+    print $fh $content;
+    close $fh;
+
+    chmod($mode // 0644, $path);
+
+    return $path;
+}
+
+sub read_file {
+    my ($self, $name) = @_;
+    my $path = $name =~ m{^/} ? $name : "$self->{dir}/$name";
+
+    open my $fh, '<', $path or return '';
+    binmode $fh;
+    local $/;
+    my $c = <$fh>;
+    close $fh;
+
+    return $c // '';
+}
+
+# the whole configuration: main-level lines, then the http block's body;
+# %%PORT%%, %%PORT_name%% and %%TESTDIR%% are replaced
+sub config {
+    my ($self, $http, %opts) = @_;
+    my $dir = $self->{dir};
+
+    my $load = $self->{module} ne ''
+        ? "load_module $self->{module};\n" : '';
+    my $user = $> == 0 ? "user root;\n" : '';
+    my $main = $opts{main} // '';
+    my $level = $opts{log_level} // 'info';
+
+    my $conf = <<"EOF";
+$load$main
+${user}worker_processes $self->{workers};
+pid $dir/nginx.pid;
+error_log $dir/error.log $level;
+
+events {
+    worker_connections 1024;
+}
+
+http {
+    access_log $dir/access.log;
+    client_body_temp_path $dir/client_body_temp;
+    proxy_temp_path $dir/proxy_temp;
+    fastcgi_temp_path $dir/fastcgi_temp;
+    uwsgi_temp_path $dir/uwsgi_temp;
+    scgi_temp_path $dir/scgi_temp;
+
+$http
+}
+EOF
+
+    return $self->expand($conf);
+}
+
+sub expand {
+    my ($self, $text) = @_;
+
+    $text =~ s/%%PORT_(\w+)%%/$self->port($1)/ge;
+    $text =~ s/%%PORT%%/$self->port('main')/ge;
+    $text =~ s/%%TESTDIR%%/$self->{dir}/g;
+
+    return $text;
+}
+
+sub env_prefix {
+    my ($self) = @_;
+    return $ENV{TEST_NGINX_PRELOAD}
+        ? ('env', "LD_PRELOAD=$ENV{TEST_NGINX_PRELOAD}") : ();
+}
+
+# runs "nginx -t" on a configuration; returns (ok, output)
+sub test_config {
+    my ($self, $http, %opts) = @_;
+
+    $self->write_file('test.conf', $self->config($http, %opts));
+
+    my @cmd = ($self->env_prefix, $self->{binary}, '-p', "$self->{dir}/",
+               '-c', "$self->{dir}/test.conf", '-e', "$self->{dir}/test.log",
+               '-t');
+    my $out = qx{@cmd 2>&1};
+
+    return ($? == 0, $out . $self->read_file('test.log'));
+}
+
+sub run {
+    my ($self, $http, %opts) = @_;
+
+    $self->{conf_http} = $http;
+    $self->{conf_opts} = \%opts;
+
+    $self->write_file('nginx.conf', $self->config($http, %opts));
+    unlink "$self->{dir}/nginx.pid";
+
+    my $pid = fork() // die "fork: $!\n";
+
+    if ($pid == 0) {
+        open STDOUT, '>>', "$self->{dir}/stderr.log";
+        open STDERR, '>>', "$self->{dir}/stderr.log";
+        exec($self->env_prefix, $self->{binary}, '-p', "$self->{dir}/",
+             '-c', "$self->{dir}/nginx.conf", '-e', "$self->{dir}/error.log",
+             '-g', 'daemon off;')
+            or die "exec: $!\n";
+    }
+
+    $self->{pid} = $pid;
+
+    for (1 .. 100) {
+        if (waitpid($pid, WNOHANG) == $pid) {
+            delete $self->{pid};
+            BAIL_OUT("nginx did not start:\n"
+                     . $self->read_file('stderr.log')
+                     . $self->read_file('error.log'));
+        }
+
+        if (-s "$self->{dir}/nginx.pid" && $self->_listening) {
+            return $self;
+        }
+
+        sleep(0.05);
+    }
+
+    BAIL_OUT("nginx did not listen in time:\n"
+             . $self->read_file('error.log'));
+}
+
+sub _listening {
+    my ($self) = @_;
+
+    for my $p (values %{$self->{ports}}) {
+        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                      PeerPort => $p, Proto => 'tcp')
+            or next;
+        close $s;
+        return 1;
+    }
+
+    return !%{$self->{ports}};
+}
+
+sub reload {
+    my ($self) = @_;
+    my $old = $self->read_file('error.log');
+
+    kill 'HUP', $self->{pid};
+
+    for (1 .. 100) {
+        my $log = $self->read_file('error.log');
+        return 1 if substr($log, length $old) =~ /reconfiguring/
+                    && substr($log, length $old) =~ /start worker process/;
+        sleep(0.05);
+    }
+
+    return 0;
+}
+
+sub stop {
+    my ($self) = @_;
+    my $pid = delete $self->{pid} or return;
+
+    kill 'QUIT', $pid;
+
+    for (1 .. 100) {
+        last if waitpid($pid, WNOHANG) == $pid;
+        sleep(0.05);
+        if ($_ == 100) {
+            kill 'KILL', $pid;
+            waitpid($pid, 0);
+        }
+    }
+
+    $self->check_log;
+}
+
+# fails the test on lines no run may leave in the error log
+sub check_log {
+    my ($self) = @_;
+    my @bad = grep {
+        /\[(alert|emerg|crit)\]/
+        || /exited on signal/
+        || /AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehavior/
+    } split /\n/, $self->read_file('error.log')
+                  . $self->read_file('stderr.log');
+
+    ok(!@bad, 'no alerts, crashes or sanitizer reports in error log')
+        or diag(join "\n", @bad);
+}
+
+sub DESTROY {
+    my ($self) = @_;
+    if ($self->{pid}) {
+        kill 'KILL', $self->{pid};
+        waitpid($self->{pid}, 0);
+    }
+}
+
+# the error log from here on: $t->log_mark; ...; $t->log_since
+sub log_mark {
+    my ($self) = @_;
+    $self->{mark} = length $self->read_file('error.log');
+}
+
+sub log_since {
+    my ($self) = @_;
+    return substr($self->read_file('error.log'), $self->{mark} // 0);
+}
+
+# one raw request; returns the raw response
+sub raw {
+    my ($self, $request, %opts) = @_;
+
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                  PeerPort => $opts{port} // $self->port,
+                                  Proto => 'tcp', Timeout => 5)
+        or die "connect: $!\n";
+
+    $s->autoflush(1);
+    binmode $s;
+    print $s $request;
+
+    my $response = '';
+    local $SIG{ALRM} = sub { die "timeout\n" };
+    alarm(10);
+    while (1) {
+        my $n = sysread($s, my $buf, 65536);
+        last if !$n;
+        $response .= $buf;
+    }
+    alarm(0);
+    close $s;
+
+    return $response;
+}
+
+# GET (or another method) with HTTP/1.0; returns
+# { status, headers => { lc name => [values] }, body, raw }
+sub request {
+    my ($self, $method, $uri, %opts) = @_;
+    my $headers = $opts{headers} || [];
+    my $body = $opts{body};
+
+    my $req = "$method $uri HTTP/1.0\r\nHost: localhost\r\n";
+    for (my $i = 0; $i < @$headers; $i += 2) {
+        $req .= "$headers->[$i]: $headers->[$i + 1]\r\n";
+    }
+    $req .= 'Content-Length: ' . length($body) . "\r\n" if defined $body;
+    $req .= "\r\n";
+    $req .= $body if defined $body;
+
+    return parse_response($self->raw($req, %opts));
+}
+
+sub get {
+    my ($self, $uri, @headers) = @_;
+    return $self->request('GET', $uri, headers => \@headers);
+}
+
+sub parse_response {
+    my ($raw) = @_;
+    my ($head, $body) = split /\r\n\r\n/, $raw, 2;
+    my @lines = split /\r\n/, $head // '';
+    my $status_line = shift @lines // '';
+    my ($status) = $status_line =~ m{^HTTP/\d\.\d (\d{3})};
+    my %h;
+
+    for (@lines) {
+        my ($k, $v) = /^([^:]+):\s*(.*)$/ or next;
+        push @{$h{lc $k}}, $v;
+    }
+
+    return { status => $status // 0, headers => \%h, body => $body // '',
+             raw => $raw };
+}
+
+sub header {
+    my ($r, $name) = @_;
+    my $v = $r->{headers}{lc $name};
+    return $v ? $v->[0] : undef;
+}
+
+1;
