@@ -51,6 +51,7 @@ typedef struct {
 
 typedef struct {
     ngx_int_t                  rc;
+    void                      *conf;      /* the checks it was made with */
     trtc_token_t               token;
 } ngx_http_trtc_ctx_t;
 
@@ -66,12 +67,18 @@ typedef enum {
 
 
 static ngx_http_trtc_ctx_t *ngx_http_trtc_verify(ngx_http_request_t *r);
+static ngx_http_trtc_ctx_t *ngx_http_trtc_get_ctx(ngx_http_request_t *r);
+static void ngx_http_trtc_cleanup(void *data);
 static ngx_int_t ngx_http_trtc_token(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, ngx_str_t *token);
+static ngx_int_t ngx_http_trtc_value(ngx_http_request_t *r,
+    ngx_http_complex_value_t *cv, ngx_str_t *value);
+static ngx_int_t ngx_http_trtc_unescape(ngx_http_request_t *r,
+    ngx_str_t *value);
 static ngx_int_t ngx_http_trtc_check(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok);
 static ngx_int_t ngx_http_trtc_privilege(ngx_http_request_t *r,
-    ngx_http_trtc_privilege_t *priv, uint32_t *bits);
+    ngx_http_trtc_privilege_t *priv, uint32_t dflt, uint32_t *bits);
 static trtc_ctx_t *ngx_http_trtc_worker_ctx(ngx_log_t *log);
 
 static ngx_int_t ngx_http_trtc_access_handler(ngx_http_request_t *r);
@@ -110,9 +117,22 @@ static ngx_int_t ngx_http_trtc_init_process(ngx_cycle_t *cycle);
 static void ngx_http_trtc_exit_process(ngx_cycle_t *cycle);
 
 
+static char *ngx_http_trtc_check_expire(ngx_conf_t *cf, void *post,
+    void *data);
+
+
 static ngx_conf_num_bounds_t  ngx_http_trtc_status_bounds = {
     ngx_conf_check_num_bounds, 400, 599
 };
+
+
+static ngx_conf_num_bounds_t  ngx_http_trtc_sdkappid_bounds = {
+    ngx_conf_check_num_bounds, 1, TRTC_NUMBER_MAX
+};
+
+
+static ngx_conf_post_handler_pt  ngx_http_trtc_expire_post =
+    ngx_http_trtc_check_expire;
 
 
 static ngx_conf_enum_t  ngx_http_trtc_log_levels[] = {
@@ -131,7 +151,7 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
       ngx_conf_set_num_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_trtc_loc_conf_t, sdkappid),
-      NULL },
+      &ngx_http_trtc_sdkappid_bounds },
 
     { ngx_string("trtc_key_file"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -173,7 +193,7 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
       ngx_conf_set_sec_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_trtc_loc_conf_t, issue_expire),
-      NULL },
+      &ngx_http_trtc_expire_post },
 
     { ngx_string("trtc_issue_cookie"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
@@ -351,8 +371,9 @@ ngx_http_trtc_access_handler(ngx_http_request_t *r)
 
 
 /*
- * Verifies the request's token once; the result stays in the request's
- * context, for the access handler and the variables alike.
+ * Verifies the request's token once for each set of checks: the result
+ * stays with the request, through internal redirects, for the access
+ * handler and the variables alike.
  */
 
 static ngx_http_trtc_ctx_t *
@@ -361,29 +382,35 @@ ngx_http_trtc_verify(ngx_http_request_t *r)
     ngx_int_t                  rc;
     ngx_str_t                  token;
     trtc_ctx_t                *worker;
+    ngx_pool_cleanup_t        *cln;
     ngx_http_trtc_ctx_t       *ctx;
     ngx_http_trtc_loc_conf_t  *tlcf;
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_trtc_module);
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
 
-    if (ctx) {
+    ctx = ngx_http_trtc_get_ctx(r);
+
+    if (ctx && ctx->conf == tlcf) {
         return ctx;
     }
 
-    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_trtc_ctx_t));
     if (ctx == NULL) {
-        return NULL;
+        cln = ngx_pool_cleanup_add(r->pool, sizeof(ngx_http_trtc_ctx_t));
+        if (cln == NULL) {
+            return NULL;
+        }
+
+        cln->handler = ngx_http_trtc_cleanup;
+        ctx = cln->data;
+
+        ngx_http_set_ctx(r, ctx, ngx_http_trtc_module);
     }
 
-    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
+    ngx_memzero(ctx, sizeof(ngx_http_trtc_ctx_t));
 
-    if (tlcf->keys == NULL || tlcf->sdkappid == NGX_CONF_UNSET_UINT) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "trtc token checked where no trtc_key_file "
-                      "or trtc_sdkappid is set");
-        ctx->rc = TRTC_ERR_INTERNAL;
-        goto done;
-    }
+    ctx->conf = tlcf;
+
+    /* keys and sdkappid are set: trtc_auth needs them, variables check */
 
     rc = ngx_http_trtc_token(r, tlcf, &token);
 
@@ -422,9 +449,45 @@ ngx_http_trtc_verify(ngx_http_request_t *r)
 
 done:
 
-    ngx_http_set_ctx(r, ctx, ngx_http_trtc_module);
-
     return ctx;
+}
+
+
+/*
+ * The context is kept in a pool cleanup too, as the realip module does:
+ * an internal redirect clears module contexts, and the error page or
+ * the log after a rejection must still see why.  Subrequests share the
+ * pool, so they see what their main request verified.
+ */
+
+static ngx_http_trtc_ctx_t *
+ngx_http_trtc_get_ctx(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t   *cln;
+    ngx_http_trtc_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_trtc_module);
+
+    if (ctx) {
+        return ctx;
+    }
+
+    for (cln = r->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == ngx_http_trtc_cleanup) {
+            ctx = cln->data;
+            ngx_http_set_ctx(r, ctx, ngx_http_trtc_module);
+            return ctx;
+        }
+    }
+
+    return NULL;
+}
+
+
+static void
+ngx_http_trtc_cleanup(void *data)
+{
+    /* a marker to find the context by */
 }
 
 
@@ -432,7 +495,6 @@ static ngx_int_t
 ngx_http_trtc_token(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
     ngx_str_t *token)
 {
-    u_char                    *dst, *src;
     ngx_str_t                  value;
     ngx_uint_t                 i;
     ngx_http_complex_value_t  *cv;
@@ -462,28 +524,57 @@ ngx_http_trtc_token(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
         value.len -= 7;
     }
 
-    /*
-     * a token has no '%' of its own: an escaped one, as some clients
-     * send query arguments, is unescaped; longer ones fail as too long
-     */
+    /* a token has no '%' of its own; longer ones fail as too long */
 
-    if (value.len <= TRTC_TOKEN_MAX
-        && ngx_strlchr(value.data, value.data + value.len, '%'))
+    if (value.len <= TRTC_TOKEN_MAX && ngx_http_trtc_unescape(r, &value)
+                                       != NGX_OK)
     {
-        dst = ngx_pnalloc(r->pool, value.len);
-        if (dst == NULL) {
-            return NGX_ERROR;
-        }
-
-        src = value.data;
-        value.data = dst;
-
-        ngx_unescape_uri(&dst, &src, value.len, 0);
-
-        value.len = dst - value.data;
+        return NGX_ERROR;
     }
 
     *token = value;
+
+    return NGX_OK;
+}
+
+
+/*
+ * User and room ids mostly come from query arguments, which nginx keeps
+ * escaped: they are unescaped ("%20" is a space, a literal '%' is "%25").
+ */
+
+static ngx_int_t
+ngx_http_trtc_value(ngx_http_request_t *r, ngx_http_complex_value_t *cv,
+    ngx_str_t *value)
+{
+    if (ngx_http_complex_value(r, cv, value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_trtc_unescape(r, value);
+}
+
+
+static ngx_int_t
+ngx_http_trtc_unescape(ngx_http_request_t *r, ngx_str_t *value)
+{
+    u_char  *dst, *src;
+
+    if (ngx_strlchr(value->data, value->data + value->len, '%') == NULL) {
+        return NGX_OK;
+    }
+
+    dst = ngx_pnalloc(r->pool, value->len);
+    if (dst == NULL) {
+        return NGX_ERROR;
+    }
+
+    src = value->data;
+    value->data = dst;
+
+    ngx_unescape_uri(&dst, &src, value->len, 0);
+
+    value->len = dst - value->data;
 
     return NGX_OK;
 }
@@ -499,7 +590,7 @@ ngx_http_trtc_check(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
     trtc_room_t  room;
 
     if (tlcf->auth_user) {
-        if (ngx_http_complex_value(r, tlcf->auth_user, &value) != NGX_OK) {
+        if (ngx_http_trtc_value(r, tlcf->auth_user, &value) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -511,7 +602,7 @@ ngx_http_trtc_check(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
     }
 
     if (tlcf->auth_room) {
-        if (ngx_http_complex_value(r, tlcf->auth_room, &value) != NGX_OK) {
+        if (ngx_http_trtc_value(r, tlcf->auth_room, &value) != NGX_OK) {
             return NGX_ERROR;
         }
 
@@ -525,17 +616,17 @@ ngx_http_trtc_check(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
         }
     }
 
-    if (tlcf->auth_privilege) {
-        rc = ngx_http_trtc_privilege(r, tlcf->auth_privilege, &bits);
+    rc = ngx_http_trtc_privilege(r, tlcf->auth_privilege, 0, &bits);
 
-        if (rc == NGX_ERROR) {
-            return NGX_ERROR;
-        }
+    if (rc == NGX_ERROR) {
+        return NGX_ERROR;
+    }
 
-        if (rc == NGX_DECLINED) {
-            return TRTC_ERR_PRIVILEGE;
-        }
+    if (rc == NGX_DECLINED) {
+        return TRTC_ERR_PRIVILEGE;
+    }
 
+    if (bits) {
         rc = trtc_check_privilege(tok, bits);
         if (rc != TRTC_OK) {
             return rc;
@@ -546,11 +637,18 @@ ngx_http_trtc_check(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
 }
 
 
+/* an empty value, from a variable, means "not given": the default */
+
 static ngx_int_t
 ngx_http_trtc_privilege(ngx_http_request_t *r,
-    ngx_http_trtc_privilege_t *priv, uint32_t *bits)
+    ngx_http_trtc_privilege_t *priv, uint32_t dflt, uint32_t *bits)
 {
     ngx_str_t  value;
+
+    if (priv == NULL) {
+        *bits = dflt;
+        return NGX_OK;
+    }
 
     if (priv->value == NULL) {
         *bits = (uint32_t) priv->bits;
@@ -561,8 +659,13 @@ ngx_http_trtc_privilege(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    if (value.len == 0) {
+        *bits = dflt;
+        return NGX_OK;
+    }
+
     if (trtc_privilege_parse((char *) value.data, value.len, bits) != 0) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                       "trtc: invalid privilege \"%V\"", &value);
         return NGX_DECLINED;
     }
@@ -614,7 +717,7 @@ ngx_http_trtc_issue_handler(ngx_http_request_t *r)
 
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
 
-    if (ngx_http_complex_value(r, tlcf->issue_user, &user) != NGX_OK) {
+    if (ngx_http_trtc_value(r, tlcf->issue_user, &user) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -626,8 +729,7 @@ ngx_http_trtc_issue_handler(ngx_http_request_t *r)
     room_text.len = 0;
 
     if (tlcf->issue_room) {
-        if (ngx_http_complex_value(r, tlcf->issue_room, &room_text) != NGX_OK)
-        {
+        if (ngx_http_trtc_value(r, tlcf->issue_room, &room_text) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
@@ -642,8 +744,9 @@ ngx_http_trtc_issue_handler(ngx_http_request_t *r)
 
     bits = TRTC_PRIV_ALL;
 
-    if (room_text.len && tlcf->issue_privilege) {
-        rc = ngx_http_trtc_privilege(r, tlcf->issue_privilege, &bits);
+    if (room_text.len) {
+        rc = ngx_http_trtc_privilege(r, tlcf->issue_privilege, TRTC_PRIV_ALL,
+                                     &bits);
 
         if (rc == NGX_ERROR) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -915,18 +1018,12 @@ ngx_http_trtc_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         goto found;
     }
 
-    /* a subrequest sees what its main request verified */
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_trtc_module);
-
-    if (ctx == NULL && r != r->main) {
-        ctx = ngx_http_get_module_ctx(r->main, ngx_http_trtc_module);
-    }
+    ctx = ngx_http_trtc_get_ctx(r);
 
     if (ctx == NULL) {
         tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
 
-        if (tlcf->keys == NULL) {
+        if (tlcf->keys == NULL || tlcf->sdkappid == NGX_CONF_UNSET_UINT) {
             v->not_found = 1;
             return NGX_OK;
         }
@@ -1430,6 +1527,19 @@ ngx_http_trtc_auth_token(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+static char *
+ngx_http_trtc_check_expire(ngx_conf_t *cf, void *post, void *data)
+{
+    time_t  *sp = data;
+
+    if (*sp > (time_t) TRTC_NUMBER_MAX) {
+        return "is too large for a token";
+    }
+
+    return NGX_CONF_OK;
+}
+
+
 static ngx_int_t
 ngx_http_trtc_add_variables(ngx_conf_t *cf)
 {
@@ -1592,12 +1702,6 @@ ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->auth_log_level, prev->auth_log_level,
                               NGX_LOG_ERR);
 
-    if (conf->issue_expire > (time_t) TRTC_NUMBER_MAX) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"trtc_issue_expire\" is too large");
-        return NGX_CONF_ERROR;
-    }
-
     if ((conf->issue || conf->auth)
         && (conf->keys == NULL || conf->sdkappid == NGX_CONF_UNSET_UINT))
     {
@@ -1605,14 +1709,6 @@ ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                            "\"%s\" needs \"trtc_sdkappid\" and "
                            "\"trtc_key_file\"",
                            conf->issue ? "trtc_issue" : "trtc_auth");
-        return NGX_CONF_ERROR;
-    }
-
-    if (conf->sdkappid != NGX_CONF_UNSET_UINT
-        && conf->sdkappid > TRTC_NUMBER_MAX)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"trtc_sdkappid\" is too large");
         return NGX_CONF_ERROR;
     }
 

@@ -15,6 +15,7 @@ use strict;
 use warnings;
 
 use Exporter qw(import);
+use File::Spec;
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
 use POSIX qw(:sys_wait_h);
@@ -24,9 +25,8 @@ use Time::HiRes qw(sleep);
 our @EXPORT_OK = qw(repo_dir);
 
 sub repo_dir {
-    my $d = __FILE__;
+    my $d = File::Spec->rel2abs(__FILE__);
     $d =~ s{/t/lib/TrtcTest\.pm$}{};
-    $d = '.' if $d eq 'TrtcTest.pm' || $d eq '';
     return $d;
 }
 

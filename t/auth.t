@@ -1,0 +1,268 @@
+#!/usr/bin/perl
+
+# trtc_auth in front of what operators gate: static room pages, a
+# proxied WebSocket (a stand-in for TRTC's signaling), a proxied page
+# that gets the verified user in a header, existing pages with a cookie;
+# the variables in log_format, proxy_set_header and "if".
+
+use strict;
+use warnings;
+
+use Test::More;
+use IO::Socket::INET;
+use JSON::PP;
+
+use lib 't/lib';
+use TrtcTest;
+use TrtcToken qw(forge userbuf);
+
+my $t = TrtcTest->new();
+$t->write_file('key', "$TrtcToken::KEY\n", 0600);
+$t->write_file('html/rooms/index.html', "room page\n");
+$t->write_file('html/login.html', "login\n");
+
+# the stand-in upstream: answers a WebSocket upgrade with 101 and any
+# other request with 200, writes each request head to a file
+
+my $up_port = $t->port('ws');
+my $seen = $t->dir . '/upstream.log';
+my $up = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                               LocalPort => $up_port, Listen => 16,
+                               ReuseAddr => 1)
+    or die "upstream: $!\n";
+
+my $up_pid = fork() // die "fork: $!\n";
+
+if ($up_pid == 0) {
+    while (my $c = $up->accept) {
+        my $head = '';
+        while (my $line = <$c>) {
+            $head .= $line;
+            last if $line eq "\r\n";
+        }
+        open my $fh, '>>', $seen;
+        print $fh $head;
+        close $fh;
+
+        if ($head =~ /^Upgrade: websocket/mi) {
+            print $c "HTTP/1.1 101 Switching Protocols\r\n"
+                     . "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+            my $n = sysread($c, my $buf, 1024);
+            syswrite($c, "echo:$buf") if $n;
+        } else {
+            my $user = $head =~ /^X-TRTC-User: (.*?)\r$/mi ? $1 : '-';
+            my $body = "hello $user\n";
+            print $c "HTTP/1.1 200 OK\r\nContent-Length: "
+                     . length($body) . "\r\nConnection: close\r\n\r\n$body";
+        }
+        close $c;
+    }
+    exit 0;
+}
+
+close $up;
+
+$t->run(<<'EOF');
+    trtc_sdkappid 1400000000;
+    trtc_key_file %%TESTDIR%%/key;
+
+    log_format trtc '$request_uri $trtc_auth_result user=$trtc_user_id '
+                    'room=$trtc_room_id priv=$trtc_privilege';
+
+    map $http_upgrade $connection_upgrade {
+        default upgrade;
+        ''      close;
+    }
+
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        access_log %%TESTDIR%%/trtc.log trtc;
+        root %%TESTDIR%%/html;
+
+        # a room page: the cookie, for exactly the room in the URL
+        location ~ ^/rooms/(?<room>[^/]+)/ {
+            trtc_auth on;
+            trtc_auth_room $room;
+            rewrite ^/rooms/[^/]+/(.*)$ /rooms/$1 break;
+            error_page 401 = @login;
+        }
+
+        location @login {
+            return 302 /login.html;
+        }
+
+        # Tencent-style signaling proxy: the SDK's query parameters
+        location /ws/ {
+            trtc_auth on;
+            trtc_auth_token $arg_userSig;
+            trtc_auth_user $arg_userId;
+            proxy_pass http://127.0.0.1:%%PORT_ws%%;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+        }
+
+        # an existing app behind the gate learns who it is talking to
+        location /app/ {
+            trtc_auth on;
+            trtc_auth_privilege send_video;
+            trtc_auth_status 403;
+            proxy_pass http://127.0.0.1:%%PORT_ws%%;
+            proxy_set_header X-TRTC-User $trtc_user_id;
+        }
+
+        # the variables alone, without the gate
+        location /whoami {
+            if ($trtc_auth_result != ok) {
+                return 403 "$trtc_auth_result\n";
+            }
+            return 200 "$trtc_user_id $trtc_room_id $trtc_privilege $trtc_expires $trtc_sdkappid\n";
+        }
+
+        location /bearer {
+            alias %%TESTDIR%%/html/login.html;
+            trtc_auth on;
+            trtc_auth_token $http_authorization;
+        }
+
+        location /local {
+            alias %%TESTDIR%%/html/login.html;
+            satisfy any;
+            allow 127.0.0.1;
+            deny all;
+            trtc_auth on;
+        }
+
+        location /public {
+            alias %%TESTDIR%%/html/login.html;
+            add_header X-Result $trtc_auth_result;
+        }
+    }
+EOF
+
+my $now = time();
+my $pmk = forge(identifier => 'alice', time => $now, expire => 600,
+                userbuf => userbuf(account => 'alice', roomid => 1234,
+                                   expire => $now + 300, privilege => 255));
+my $audience = forge(identifier => 'bob', time => $now,
+                     userbuf => userbuf(account => 'bob', roomid => 1234,
+                                        privilege => 42));
+my $sig = forge(identifier => 'alice', time => $now);
+
+# room pages with the cookie
+
+my $r = $t->get('/rooms/1234/index.html', Cookie => "trtc_token=$pmk");
+is($r->{status}, 200, 'room page with the room\'s cookie');
+is($r->{body}, "room page\n", 'the page');
+
+$r = $t->get('/rooms/1234/index.html',
+             Cookie => "other=1; trtc_token=$pmk; x=2");
+is($r->{status}, 200, 'cookie among others');
+
+$r = $t->get('/rooms/999/index.html', Cookie => "trtc_token=$pmk");
+is($r->{status}, 302, 'another room: to the login page');
+is(TrtcTest::header($r, 'Location'), "http://localhost:" . $t->port
+   . '/login.html', 'login location');
+
+is($t->get('/rooms/1234/index.html')->{status}, 302, 'no cookie: login');
+is($t->get('/rooms/1234/index.html', Cookie => "trtc_token=$sig")->{status},
+   302, 'a UserSig is not a room permission');
+
+# the signaling WebSocket
+
+sub ws {
+    my ($query) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                  PeerPort => $t->port, Timeout => 5)
+        or die "connect: $!\n";
+    print $s "GET /ws/?$query HTTP/1.1\r\nHost: localhost\r\n"
+             . "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+             . "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+             . "Sec-WebSocket-Version: 13\r\n\r\n";
+    my $head = '';
+    while (my $line = <$s>) {
+        $head .= $line;
+        last if $line eq "\r\n";
+    }
+    my $echo = '';
+    if ($head =~ /^HTTP\/1\.1 101/) {
+        print $s 'ping';
+        sysread($s, $echo, 1024);
+    }
+    close $s;
+    return ($head, $echo);
+}
+
+my ($head, $echo) = ws("sdkAppId=1400000000&userId=alice&userSig=$sig");
+like($head, qr/^HTTP\/1\.1 101/, 'WebSocket upgrade with a good token');
+is($echo, 'echo:ping', 'and the socket is proxied both ways');
+
+my $count = () = $t->read_file($seen) =~ /^GET \/ws\//mg;
+
+($head) = ws("sdkAppId=1400000000&userId=mallory&userSig=$sig");
+like($head, qr/^HTTP\/1\.1 401/, 'another user\'s token: 401');
+
+my $bad = $sig;
+substr($bad, 40, 1) = substr($bad, 40, 1) eq 'A' ? 'B' : 'A';
+($head) = ws("sdkAppId=1400000000&userId=alice&userSig=$bad");
+like($head, qr/^HTTP\/1\.1 401/, 'tampered token: 401');
+
+my $old = forge(identifier => 'alice', time => $now - 1000, expire => 10);
+($head) = ws("sdkAppId=1400000000&userId=alice&userSig=$old");
+like($head, qr/^HTTP\/1\.1 401/, 'expired token: 401');
+
+is(() = $t->read_file($seen) =~ /^GET \/ws\//mg, $count,
+   'the upstream never saw a rejected upgrade');
+
+# a proxied app, privilege and status
+
+$r = $t->get('/app/', 'X-TRTC-Token' => $pmk);
+is($r->{status}, 200, 'app with send_video');
+is($r->{body}, "hello alice\n", 'the upstream got the verified user');
+
+$r = $t->get('/app/', 'X-TRTC-Token' => $audience,
+             'X-TRTC-User' => 'alice');
+is($r->{status}, 403, 'audience token lacks send_video: 403');
+
+# variables
+
+$r = $t->get('/whoami', 'X-TRTC-Token' => $pmk);
+is($r->{body}, "alice 1234 255 " . ($now + 300) . " 1400000000\n",
+   'variables: user, room, privilege, earliest expiry, sdkappid');
+
+$r = $t->get('/whoami', 'X-TRTC-Token' => $sig);
+is($r->{body}, "alice   " . ($now + 86400) . " 1400000000\n",
+   'a UserSig has no room or privilege');
+
+$r = $t->get("/whoami?userSig=$old");
+is($r->{status}, 403, '"if" on $trtc_auth_result');
+is($r->{body}, "expired\n", 'with the reason');
+
+is(TrtcTest::header($t->get('/public'), 'X-Result'), 'no_token',
+   '$trtc_auth_result without a token');
+
+# other sources and satisfy
+
+is($t->get('/bearer', Authorization => "Bearer $sig")->{status}, 200,
+   'Authorization: Bearer');
+is($t->get('/bearer', Authorization => "Basic $sig")->{status}, 401,
+   'not another scheme');
+is($t->get('/local')->{status}, 200, 'satisfy any: allowed by address');
+
+$t->stop;
+
+kill 'TERM', $up_pid;
+waitpid($up_pid, 0);
+
+# what the log says
+
+my $log = $t->read_file('trtc.log');
+like($log, qr{^/rooms/1234/index\.html ok user=alice room=1234 priv=255$}m,
+     'log_format with the variables');
+like($log, qr{^/rooms/999/index\.html room_mismatch user=- room=- priv=-$}m,
+     'a rejected request logs its reason, and no user');
+like($t->read_file('error.log'),
+     qr/\[error\].*trtc token rejected: user_mismatch, user "alice"/,
+     'rejection logged with its reason');
+
+done_testing;

@@ -1,0 +1,271 @@
+#!/usr/bin/perl
+
+# The issuing endpoint: trtc_issue and its directives.
+
+use strict;
+use warnings;
+
+use Test::More;
+use JSON::PP;
+use MIME::Base64 qw(encode_base64);
+
+use lib 't/lib';
+use TrtcTest qw(repo_dir);
+use TrtcToken qw(inflate_token);
+
+my $tool = $ENV{TRTC_TOOL} || repo_dir() . '/build/trtc-tool';
+BAIL_OUT("no $tool (make build/trtc-tool)") unless -x $tool;
+
+my $KEY = $TrtcToken::KEY;
+my $NEW = 'a' x 64;
+
+my $t = TrtcTest->new();
+$t->write_file('key', "$KEY\n", 0600);
+$t->write_file('new.key', "$NEW\n", 0600);
+$t->write_file('htpasswd', "frank:{PLAIN}secret\n");
+
+$t->run(<<'EOF');
+    trtc_sdkappid 1400000000;
+    trtc_key_file %%TESTDIR%%/key;
+
+    server {
+        listen 127.0.0.1:%%PORT%%;
+
+        location /issue {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+            trtc_issue_room $arg_roomId;
+            trtc_issue_privilege $arg_privilege;
+        }
+
+        location /fixed {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+            trtc_issue_room 42;
+            trtc_issue_privilege enter recv_audio recv_video;
+            trtc_issue_expire 10m;
+        }
+
+        location /cookie {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+            trtc_issue_room $arg_roomId;
+            trtc_issue_cookie trtc_token path=/rooms samesite=strict;
+        }
+
+        location /cookie-secure {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+            trtc_issue_cookie sig secure;
+        }
+
+        location /basic {
+            auth_basic "rooms";
+            auth_basic_user_file %%TESTDIR%%/htpasswd;
+            trtc_issue;
+        }
+
+        location /sso {
+            auth_request /who;
+            auth_request_set $sso_user $upstream_http_x_user;
+            trtc_issue;
+            trtc_issue_user $sso_user;
+        }
+
+        location = /who {
+            internal;
+            proxy_pass http://127.0.0.1:%%PORT_idp%%;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+            proxy_set_header X-Cookie $http_cookie;
+        }
+
+        location /rotated {
+            trtc_key_file %%TESTDIR%%/new.key;
+            trtc_key_file %%TESTDIR%%/key;
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+        }
+    }
+
+    server {
+        listen 127.0.0.1:%%PORT_idp%%;
+
+        location / {
+            if ($http_x_cookie != "session=grace") {
+                return 401;
+            }
+            add_header X-User grace;
+            return 204;
+        }
+    }
+EOF
+
+sub verify {
+    my ($token, @args) = @_;
+    my $out = qx{'$tool' verify -a 1400000000 @args '$token'};
+    return decode_json($out);
+}
+
+my @keys = ('-k', $t->dir . '/key');
+
+# the response
+
+my $now = time();
+my $r = $t->get('/issue?userId=alice');
+is($r->{status}, 200, 'issue: 200');
+is(TrtcTest::header($r, 'Content-Type'), 'application/json', 'JSON');
+is(TrtcTest::header($r, 'Cache-Control'), 'no-store', 'not cached');
+my $j = decode_json($r->{body});
+is($j->{sdkAppId}, 1400000000, 'sdkAppId');
+is($j->{userId}, 'alice', 'userId');
+is($j->{expire}, 86400, 'default expire is a day');
+ok(abs($j->{expiresAt} - ($now + 86400)) <= 2, 'expiresAt is absolute');
+ok(!exists $j->{privateMapKey} && !exists $j->{roomId},
+   'no room asked, no PrivateMapKey');
+is(verify($j->{userSig}, @keys)->{result}, 'ok', 'userSig verifies');
+is(verify($j->{userSig}, @keys)->{identifier}, 'alice', 'for alice');
+
+$r = $t->get('/issue?userId=alice&roomId=1234');
+$j = decode_json($r->{body});
+is($j->{roomId}, 1234, 'numeric roomId is a number');
+like($r->{body}, qr/"roomId":1234[,}]/, 'written as a JSON number');
+is($j->{privilege}, 255, 'default privilege: all');
+my $v = verify($j->{privateMapKey}, @keys, '-r', 1234);
+is($v->{result}, 'ok', 'privateMapKey verifies for the room');
+is($v->{room_type}, 'number', 'as a numeric room');
+is(verify($j->{privateMapKey}, @keys, '-r', 1235)->{result},
+   'room_mismatch', 'and not for another');
+
+$r = $t->get('/issue?userId=alice&roomId=Blue%20Room%3C1%3E&privilege=enter,recv_video');
+$j = decode_json($r->{body});
+is($j->{roomId}, 'Blue Room<1>', 'string room, unescaped from the query');
+like($r->{body}, qr/"roomId":"Blue Room\\u003c1\\u003e"/,
+     'escaped for embedding in HTML');
+is($j->{privilege}, 34, 'privilege names');
+$v = verify($j->{privateMapKey}, @keys);
+is($v->{room}, 'Blue Room<1>', 'string room in the token');
+is($v->{room_type}, 'string', 'as a string room');
+is($v->{privilege}, 34, 'privilege in the token');
+
+$j = decode_json($t->get('/issue?userId=a&roomId=7&privilege=42')->{body});
+is($j->{privilege}, 42, 'privilege as a number');
+
+$r = $t->get('/fixed?userId=bob');
+$j = decode_json($r->{body});
+is($j->{roomId}, 42, 'fixed room');
+is($j->{privilege}, 42, 'fixed privilege list');
+is($j->{expire}, 600, 'trtc_issue_expire 10m');
+$v = verify($j->{privateMapKey}, @keys);
+is($v->{expire}, 600, 'token expire');
+is($v->{userbuf_expire}, $v->{time} + 600, 'userbuf expiry is absolute');
+
+# identity and room checks
+
+for my $c (
+    ['a' x 32, 200, '32-byte user id'],
+    ['a' x 33, 400, '33-byte user id'],
+    ['', 400, 'empty user id'],
+    ['al%20ice', 400, 'space in user id'],
+    ['al.ice', 400, 'dot in user id'],
+    ['%E4%BD%A0', 400, 'non-ASCII user id'],
+    ['A-z_09', 200, 'letters, digits, _ and -'],
+)
+{
+    my ($id, $status, $name) = @$c;
+    $r = $t->get("/issue?userId=$id");
+    is($r->{status}, $status, $name);
+    if ($status == 400) {
+        is_deeply(decode_json($r->{body}), { error => 'invalid userId' },
+                  "$name: JSON error");
+        is(TrtcTest::header($r, 'Content-Type'), 'application/json',
+           "$name: JSON content type");
+    }
+}
+
+for my $c (
+    ['4294967294', 200, 'largest numeric room'],
+    ['x' x 64, 200, '64-byte string room'],
+    ['x' x 65, 400, '65-byte string room'],
+    ['a%22b', 400, 'quote in room'],
+    ['a%5Cb', 400, 'backslash in room'],
+    ['a%0Ab', 400, 'newline in room'],
+)
+{
+    my ($room, $status, $name) = @$c;
+    $r = $t->get("/issue?userId=alice&roomId=$room");
+    is($r->{status}, $status, $name);
+    is_deeply(decode_json($r->{body}), { error => 'invalid roomId' },
+              "$name: JSON error") if $status == 400;
+}
+
+$r = $t->get('/issue?userId=alice&roomId=1&privilege=fly');
+is($r->{status}, 400, 'unknown privilege name');
+is_deeply(decode_json($r->{body}), { error => 'invalid privilege' },
+          'unknown privilege: JSON error');
+
+# methods
+
+is($t->request('POST', '/issue?userId=alice', body => 'x=1')->{status}, 200,
+   'POST');
+is($t->request('PUT', '/issue?userId=alice', body => 'x')->{status}, 405,
+   'PUT not allowed');
+$r = $t->request('HEAD', '/issue?userId=alice');
+is($r->{status}, 200, 'HEAD');
+is($r->{body}, '', 'HEAD: no body');
+
+# cookies
+
+$r = $t->get('/cookie?userId=carol&roomId=9');
+$j = decode_json($r->{body});
+my $c = TrtcTest::header($r, 'Set-Cookie');
+is($c, "trtc_token=$j->{privateMapKey}; Max-Age=86400; Path=/rooms; "
+       . 'HttpOnly; SameSite=Strict', 'cookie holds the PrivateMapKey');
+
+$r = $t->get('/cookie?userId=carol');
+$j = decode_json($r->{body});
+like(TrtcTest::header($r, 'Set-Cookie'), qr/^trtc_token=\Q$j->{userSig}\E;/,
+     'without a room, the UserSig');
+
+like(TrtcTest::header($t->get('/cookie-secure?userId=carol'), 'Set-Cookie'),
+     qr/^sig=[^;]+; Max-Age=86400; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
+     'secure cookie, default path and SameSite');
+
+ok(!TrtcTest::header($t->get('/issue?userId=a'), 'Set-Cookie'),
+   'no cookie unless asked');
+ok(!TrtcTest::header($t->get('/cookie?userId=a.b'), 'Set-Cookie'),
+   'no cookie on errors');
+
+# behind the site's own authentication
+
+is($t->get('/basic')->{status}, 401, 'basic auth: anonymous refused');
+$r = $t->get('/basic', Authorization => 'Basic ' . encode_base64('frank:secret', ''));
+is($r->{status}, 200, 'basic auth: issued');
+is(decode_json($r->{body})->{userId}, 'frank', 'for $remote_user');
+
+is($t->get('/sso')->{status}, 401, 'auth_request: anonymous refused');
+$r = $t->get('/sso', Cookie => 'session=grace');
+is($r->{status}, 200, 'auth_request: issued');
+is(decode_json($r->{body})->{userId}, 'grace',
+   'for the user the identity service named');
+
+# rotation: the first key signs, every key verifies
+
+$j = decode_json($t->get('/rotated?userId=alice')->{body});
+is(verify($j->{userSig}, '-k', $t->dir . '/new.key')->{result}, 'ok',
+   'signed with the first key');
+is(verify($j->{userSig}, @keys)->{result}, 'signature_mismatch',
+   'not with the second');
+
+# the key stays on the server
+
+my $all = join '', map { $t->get($_)->{raw} }
+    '/issue?userId=alice&roomId=1', '/issue?userId=a.b', '/rotated?userId=x';
+unlike($all, qr/\Q$KEY\E|\Q$NEW\E/, 'no key in responses');
+
+$t->stop;
+
+unlike($t->read_file('error.log') . $t->read_file('access.log'),
+       qr/\Q$KEY\E|\Q$NEW\E/, 'no key in logs');
+
+done_testing;
