@@ -54,6 +54,7 @@ static int trtc_inflate(trtc_ctx_t *ctx, const unsigned char *in, size_t len,
     size_t *out_len);
 static int trtc_parse(const char *json, size_t len, trtc_token_t *tok,
     trtc_fields_t *f);
+static int trtc_json_has_nul(const char *json, size_t len);
 static int trtc_json_number(const cJSON *item, int64_t *value);
 static size_t trtc_content(const trtc_token_t *tok, const char *userbuf,
     size_t userbuf_len, char *out);
@@ -438,6 +439,15 @@ trtc_parse(const char *json, size_t len, trtc_token_t *tok, trtc_fields_t *f)
         seen_expire = 16, seen_userbuf = 32, seen_sig = 64
     };
 
+    /*
+     * cJSON's strings end at a NUL: "alice\u0000x" would read as "alice",
+     * one token with many spellings; no token has a NUL in its JSON
+     */
+
+    if (trtc_json_has_nul(json, len)) {
+        return TRTC_ERR_JSON;
+    }
+
     end = NULL;
     root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 
@@ -601,6 +611,34 @@ done:
     cJSON_Delete(root);
 
     return rc;
+}
+
+
+static int
+trtc_json_has_nul(const char *json, size_t len)
+{
+    size_t  i;
+
+    if (memchr(json, '\0', len)) {
+        return 1;
+    }
+
+    for (i = 0; i + 1 < len; i++) {
+        if (json[i] != '\\') {
+            continue;
+        }
+
+        if (json[i + 1] == 'u' && i + 6 <= len
+            && memcmp(json + i + 2, "0000", 4) == 0)
+        {
+            return 1;
+        }
+
+        /* skip the escaped character, so "\\u0000" is no escape */
+        i++;
+    }
+
+    return 0;
 }
 
 
