@@ -25,9 +25,6 @@ UNIT_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -Wall -Wextra -Werror \
                -fsanitize=address,undefined -fno-sanitize-recover=all \
                -Ingx_trtc_module
 
-APT_DEPS  := nginx-core nginx-dev libcjson-dev libssl-dev zlib1g-dev \
-             build-essential dpkg-dev perl nodejs npm curl
-
 .PHONY: all deps test unit prove static check clean
 
 all: $(MODULE)
@@ -57,7 +54,7 @@ t/ref/node_modules/.package-lock.json: t/ref/package.json t/ref/package-lock.jso
 	cd t/ref && npm ci --no-audit --no-fund --loglevel=error
 
 deps:
-	bash t/deps.sh $(APT_DEPS)
+	bash t/deps.sh
 
 unit: $(BUILD)/unit
 	$(BUILD)/unit

@@ -1,21 +1,27 @@
 #!/bin/bash
-# Installs what building and testing need and this machine lacks:
-# the Debian packages named as arguments, and Node.js with npm when no
-# node is on the PATH.  Needs root only when something is missing.
+# Installs what building, the tests and the demo need and this machine
+# lacks: Debian packages, and Node.js with npm when no node is on the
+# PATH.  Needs root only when something is missing.
 
 set -eu
 
+packages=(
+    nginx-core nginx-dev            # the packaged nginx and its headers
+    libcjson-dev libssl-dev zlib1g-dev
+    build-essential dpkg-dev        # dpkg-dev: "apt-get source" for make static
+    perl openssl curl
+)
+
 missing=()
 
-for p in "$@"; do
-    case "$p" in
-    nodejs|npm)
-        command -v "${p/nodejs/node}" >/dev/null 2>&1 && continue ;;
-    esac
-
+for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
         | grep -q 'install ok installed' || missing+=("$p")
 done
+
+# any Node.js will do for the reference package; Debian's if there is none
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
@@ -27,6 +33,14 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
+
+# installing nginx must not start the packaged server on port 80
+policy=/usr/sbin/policy-rc.d
+if [ ! -e $policy ]; then
+    printf '#!/bin/sh\nexit 101\n' > $policy
+    chmod 755 $policy
+    trap 'rm -f $policy' EXIT
+fi
 
 echo "deps: installing ${missing[*]}"
 apt-get update -qq
