@@ -46,6 +46,7 @@ typedef struct {
 
 typedef struct {
     ngx_array_t               *default_tokens;
+    ngx_array_t               *default_user;
 } ngx_http_trtc_main_conf_t;
 
 
@@ -109,6 +110,11 @@ static void ngx_http_trtc_key_cleanup(void *data);
 static ngx_int_t ngx_http_trtc_add_variables(ngx_conf_t *cf);
 static void *ngx_http_trtc_create_main_conf(ngx_conf_t *cf);
 static ngx_array_t *ngx_http_trtc_default_tokens(ngx_conf_t *cf);
+static ngx_http_complex_value_t *ngx_http_trtc_default_user(ngx_conf_t *cf);
+static ngx_int_t ngx_http_trtc_compile(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_http_complex_value_t *cv);
+static ngx_array_t *ngx_http_trtc_compile_list(ngx_conf_t *cf,
+    ngx_str_t *values, ngx_uint_t n);
 static void *ngx_http_trtc_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -322,9 +328,11 @@ static ngx_str_t  ngx_http_trtc_token_sources[] = {
     ngx_string("$http_x_trtc_token"),
     ngx_string("$cookie_trtc_token"),
     ngx_string("$arg_privateMapKey"),
-    ngx_string("$arg_userSig"),
-    ngx_null_string
+    ngx_string("$arg_userSig")
 };
+
+
+static ngx_str_t  ngx_http_trtc_user = ngx_string("$remote_user");
 
 
 static trtc_ctx_t  *ngx_http_trtc_worker;
@@ -1407,13 +1415,12 @@ ngx_http_trtc_privilege_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     char  *p = conf;
 
-    u_char                            *s;
-    size_t                             len;
-    uint32_t                           bits;
-    ngx_str_t                         *value, text;
-    ngx_uint_t                         i;
-    ngx_http_trtc_privilege_t        **field, *priv;
-    ngx_http_compile_complex_value_t   ccv;
+    u_char                      *s;
+    size_t                       len;
+    uint32_t                     bits;
+    ngx_str_t                   *value, text;
+    ngx_uint_t                   i;
+    ngx_http_trtc_privilege_t  **field, *priv;
 
     field = (ngx_http_trtc_privilege_t **) (p + cmd->offset);
 
@@ -1468,13 +1475,7 @@ ngx_http_trtc_privilege_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
-    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-    ccv.cf = cf;
-    ccv.value = &text;
-    ccv.complex_value = priv->value;
-
-    if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+    if (ngx_http_trtc_compile(cf, &text, priv->value) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -1489,38 +1490,18 @@ ngx_http_trtc_auth_token(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_trtc_loc_conf_t *tlcf = conf;
 
-    ngx_str_t                         *value;
-    ngx_uint_t                         i;
-    ngx_http_complex_value_t          *cv;
-    ngx_http_compile_complex_value_t   ccv;
+    ngx_str_t  *value;
 
     if (tlcf->auth_token != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
-    tlcf->auth_token = ngx_array_create(cf->pool, cf->args->nelts - 1,
-                                        sizeof(ngx_http_complex_value_t));
-    if (tlcf->auth_token == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
     value = cf->args->elts;
 
-    for (i = 1; i < cf->args->nelts; i++) {
-        cv = ngx_array_push(tlcf->auth_token);
-        if (cv == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-        ccv.cf = cf;
-        ccv.value = &value[i];
-        ccv.complex_value = cv;
-
-        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
-            return NGX_CONF_ERROR;
-        }
+    tlcf->auth_token = ngx_http_trtc_compile_list(cf, &value[1],
+                                                  cf->args->nelts - 1);
+    if (tlcf->auth_token == NULL) {
+        return NGX_CONF_ERROR;
     }
 
     return NGX_CONF_OK;
@@ -1566,46 +1547,81 @@ ngx_http_trtc_create_main_conf(ngx_conf_t *cf)
 }
 
 
-/* the default token sources, compiled once for all locations */
+/* the defaults, compiled once for all locations */
 
 static ngx_array_t *
 ngx_http_trtc_default_tokens(ngx_conf_t *cf)
 {
-    ngx_str_t                         *name;
-    ngx_array_t                       *a;
-    ngx_http_complex_value_t          *cv;
-    ngx_http_trtc_main_conf_t         *tmcf;
-    ngx_http_compile_complex_value_t   ccv;
+    ngx_http_trtc_main_conf_t  *tmcf;
 
     tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_trtc_module);
 
-    if (tmcf->default_tokens) {
-        return tmcf->default_tokens;
+    if (tmcf->default_tokens == NULL) {
+        tmcf->default_tokens = ngx_http_trtc_compile_list(cf,
+                                   ngx_http_trtc_token_sources,
+                                   sizeof(ngx_http_trtc_token_sources)
+                                   / sizeof(ngx_str_t));
     }
 
-    a = ngx_array_create(cf->pool, 4, sizeof(ngx_http_complex_value_t));
+    return tmcf->default_tokens;
+}
+
+
+static ngx_http_complex_value_t *
+ngx_http_trtc_default_user(ngx_conf_t *cf)
+{
+    ngx_http_trtc_main_conf_t  *tmcf;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_trtc_module);
+
+    if (tmcf->default_user == NULL) {
+        tmcf->default_user = ngx_http_trtc_compile_list(cf,
+                                                        &ngx_http_trtc_user,
+                                                        1);
+    }
+
+    return tmcf->default_user ? tmcf->default_user->elts : NULL;
+}
+
+
+static ngx_int_t
+ngx_http_trtc_compile(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_http_complex_value_t *cv)
+{
+    ngx_http_compile_complex_value_t  ccv;
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = value;
+    ccv.complex_value = cv;
+
+    return ngx_http_compile_complex_value(&ccv);
+}
+
+
+static ngx_array_t *
+ngx_http_trtc_compile_list(ngx_conf_t *cf, ngx_str_t *values, ngx_uint_t n)
+{
+    ngx_uint_t                 i;
+    ngx_array_t               *a;
+    ngx_http_complex_value_t  *cv;
+
+    a = ngx_array_create(cf->pool, n, sizeof(ngx_http_complex_value_t));
     if (a == NULL) {
         return NULL;
     }
 
-    for (name = ngx_http_trtc_token_sources; name->len; name++) {
-        cv = ngx_array_push(a);
-        if (cv == NULL) {
-            return NULL;
-        }
+    cv = ngx_array_push_n(a, n);
+    if (cv == NULL) {
+        return NULL;
+    }
 
-        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-        ccv.cf = cf;
-        ccv.value = name;
-        ccv.complex_value = cv;
-
-        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+    for (i = 0; i < n; i++) {
+        if (ngx_http_trtc_compile(cf, &values[i], &cv[i]) != NGX_OK) {
             return NULL;
         }
     }
-
-    tmcf->default_tokens = a;
 
     return a;
 }
@@ -1654,8 +1670,6 @@ ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 {
     ngx_http_trtc_loc_conf_t *prev = parent;
     ngx_http_trtc_loc_conf_t *conf = child;
-
-    ngx_http_compile_complex_value_t   ccv;
 
     ngx_conf_merge_uint_value(conf->sdkappid, prev->sdkappid,
                               NGX_CONF_UNSET_UINT);
@@ -1713,24 +1727,8 @@ ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if (conf->issue && conf->issue_user == NULL) {
-        conf->issue_user = ngx_palloc(cf->pool,
-                                      sizeof(ngx_http_complex_value_t));
+        conf->issue_user = ngx_http_trtc_default_user(cf);
         if (conf->issue_user == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
-
-        ccv.cf = cf;
-        ccv.value = ngx_palloc(cf->pool, sizeof(ngx_str_t));
-        if (ccv.value == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        ngx_str_set(ccv.value, "$remote_user");
-        ccv.complex_value = conf->issue_user;
-
-        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
             return NGX_CONF_ERROR;
         }
     }
