@@ -1314,6 +1314,12 @@ trtc_base64_decode(unsigned char *dst, size_t *dlen, const char *src,
         }
     }
 
+    /* canonical only: one token, one spelling */
+
+    if (acc != 0) {
+        return -1;
+    }
+
     *dlen = (size_t) (d - dst);
 
     return 0;
