@@ -24,6 +24,11 @@ $t->write_file('key', "$KEY\n", 0600);
 $t->write_file('new.key', "$NEW\n", 0600);
 $t->write_file('htpasswd', "frank:{PLAIN}secret\n");
 
+my $dir = $t->dir;
+system("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+       . "-keyout $dir/tls.key -out $dir/tls.crt >/dev/null 2>&1") == 0
+    or BAIL_OUT('openssl could not make a test certificate');
+
 $t->run(<<'EOF');
     trtc_sdkappid 1400000000;
     trtc_key_file %%TESTDIR%%/key;
@@ -85,6 +90,18 @@ $t->run(<<'EOF');
             trtc_key_file %%TESTDIR%%/key;
             trtc_issue;
             trtc_issue_user $arg_userId;
+        }
+    }
+
+    server {
+        listen 127.0.0.1:%%PORT_tls%% ssl;
+        ssl_certificate %%TESTDIR%%/tls.crt;
+        ssl_certificate_key %%TESTDIR%%/tls.key;
+
+        location /cookie {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+            trtc_issue_cookie trtc_token;
         }
     }
 
@@ -230,6 +247,14 @@ like(TrtcTest::header($r, 'Set-Cookie'), qr/^trtc_token=\Q$j->{userSig}\E;/,
 like(TrtcTest::header($t->get('/cookie-secure?userId=carol'), 'Set-Cookie'),
      qr/^sig=[^;]+; Max-Age=86400; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
      'secure cookie, default path and SameSite');
+
+my $url = 'https://127.0.0.1:' . $t->port('tls') . '/cookie?userId=carol';
+my $https = qx{curl -sk -D - -o /dev/null '$url'};
+like($https, qr/^Set-Cookie: trtc_token=[^;]+; Max-Age=86400; Path=\/; (?x)
+                HttpOnly;\ SameSite=Lax;\ Secure\r$/mi,
+     'over https the cookie is Secure');
+like(TrtcTest::header($t->get('/cookie?userId=carol'), 'Set-Cookie'),
+     qr/SameSite=Strict$/, 'not over plain http');
 
 ok(!TrtcTest::header($t->get('/issue?userId=a'), 'Set-Cookie'),
    'no cookie unless asked');
