@@ -42,7 +42,7 @@ bash "$repo/t/deps.sh"
 make -C "$repo" --no-print-directory -s
 
 mkdir -p "$run"
-chmod 700 "$run"
+chmod 711 "$run"     # workers reach the signaling socket; the key is 0600
 
 if [ ! -s "$run/trtc.key" ]; then
     (umask 077 && openssl rand -hex 32 > "$run/trtc.key")

@@ -13,6 +13,9 @@
 
 #define NGX_HTTP_TRTC_ISSUE_BODY_MAX  1024
 
+/* a signaling message that trtc_stamp wraps: an SDP offer is some KiB */
+#define NGX_HTTP_TRTC_STAMP_MAX       65536
+
 
 typedef struct {
     ngx_http_complex_value_t  *value;
@@ -63,12 +66,15 @@ typedef enum {
     NGX_HTTP_TRTC_VAR_PRIVILEGE,
     NGX_HTTP_TRTC_VAR_EXPIRES,
     NGX_HTTP_TRTC_VAR_SDKAPPID,
-    NGX_HTTP_TRTC_VAR_AUTH_RESULT
+    NGX_HTTP_TRTC_VAR_AUTH_RESULT,
+    NGX_HTTP_TRTC_VAR_CLIENT_CONFIG
 } ngx_http_trtc_var_e;
 
 
 static ngx_http_trtc_ctx_t *ngx_http_trtc_verify(ngx_http_request_t *r);
 static ngx_http_trtc_ctx_t *ngx_http_trtc_get_ctx(ngx_http_request_t *r);
+static ngx_int_t ngx_http_trtc_result(ngx_http_request_t *r,
+    ngx_http_trtc_ctx_t **ctxp);
 static void ngx_http_trtc_cleanup(void *data);
 static ngx_int_t ngx_http_trtc_token(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, ngx_str_t *token);
@@ -84,6 +90,10 @@ static trtc_ctx_t *ngx_http_trtc_worker_ctx(ngx_log_t *log);
 
 static ngx_int_t ngx_http_trtc_access_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_trtc_issue_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_trtc_stamp_handler(ngx_http_request_t *r);
+static void ngx_http_trtc_stamp_body(ngx_http_request_t *r);
+static ngx_int_t ngx_http_trtc_stamp(ngx_http_request_t *r);
+static u_char *ngx_http_trtc_json_string(u_char *p, u_char *s, size_t len);
 static ngx_int_t ngx_http_trtc_set_cookie(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, u_char *token, size_t len);
 static ngx_int_t ngx_http_trtc_send_json(ngx_http_request_t *r,
@@ -94,11 +104,15 @@ static u_char *ngx_http_trtc_json_room(u_char *p, trtc_room_t *room);
 
 static ngx_int_t ngx_http_trtc_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_trtc_client_config(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, ngx_http_trtc_ctx_t *ctx);
 
 static char *ngx_http_trtc_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_trtc_issue(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_trtc_stamp_directive(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static char *ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_trtc_privilege_slot(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -169,6 +183,13 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
     { ngx_string("trtc_issue"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_trtc_issue,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("trtc_stamp"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_trtc_stamp_directive,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -318,6 +339,9 @@ static ngx_http_variable_t  ngx_http_trtc_vars[] = {
 
     { ngx_string("trtc_auth_result"), NULL, ngx_http_trtc_variable,
       NGX_HTTP_TRTC_VAR_AUTH_RESULT, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("trtc_client_config"), NULL, ngx_http_trtc_variable,
+      NGX_HTTP_TRTC_VAR_CLIENT_CONFIG, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -489,6 +513,36 @@ ngx_http_trtc_get_ctx(ngx_http_request_t *r)
     }
 
     return NULL;
+}
+
+
+/*
+ * The request's verification result, verifying now if nothing did yet;
+ * NULL where the location has no key to verify with.
+ */
+
+static ngx_int_t
+ngx_http_trtc_result(ngx_http_request_t *r, ngx_http_trtc_ctx_t **ctxp)
+{
+    ngx_http_trtc_ctx_t       *ctx;
+    ngx_http_trtc_loc_conf_t  *tlcf;
+
+    ctx = ngx_http_trtc_get_ctx(r);
+
+    if (ctx == NULL) {
+        tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
+
+        if (tlcf->keys != NULL && tlcf->sdkappid != NGX_CONF_UNSET_UINT) {
+            ctx = ngx_http_trtc_verify(r);
+            if (ctx == NULL) {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    *ctxp = ctx;
+
+    return NGX_OK;
 }
 
 
@@ -840,31 +894,201 @@ ngx_http_trtc_issue_handler(ngx_http_request_t *r)
 }
 
 
-static u_char *
-ngx_http_trtc_json_room(u_char *p, trtc_room_t *room)
-{
-    size_t  i;
-    u_char  c;
+/*
+ * trtc_stamp: a message, wrapped with who sent it as the verified token
+ * says, so that no client can speak for another:
+ *
+ *     {"from":"alice","privilege":255,"data":"<the message as a string>"}
+ *
+ * Made for nchan's nchan_publisher_upstream_request.  nchan takes a
+ * rewritten message only from an upstream's response, so the publisher's
+ * subrequest is proxied, with the publisher's headers and arguments, to
+ * a server of its own (a unix socket) where trtc_auth checks the same
+ * token again and trtc_stamp answers.
+ */
 
-    if (room->ver == 0) {
-        return ngx_sprintf(p, "%uD", room->roomid);
+static ngx_int_t
+ngx_http_trtc_stamp_handler(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    if (!(r->method & NGX_HTTP_POST)) {
+        return NGX_HTTP_NOT_ALLOWED;
     }
 
-    /* string rooms have no '"' or '\'; keep them safe inside HTML too */
+    rc = ngx_http_read_client_request_body(r, ngx_http_trtc_stamp_body);
 
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_trtc_stamp_body(ngx_http_request_t *r)
+{
+    ngx_http_finalize_request(r, ngx_http_trtc_stamp(r));
+}
+
+
+static ngx_int_t
+ngx_http_trtc_stamp(ngx_http_request_t *r)
+{
+    u_char               *msg, *m, *body, *p;
+    size_t                len, n;
+    ssize_t               rd;
+    uint32_t              c, privilege;
+    ngx_buf_t            *b;
+    ngx_chain_t          *cl;
+    trtc_token_t         *tok;
+    ngx_http_trtc_ctx_t  *ctx;
+
+    if (ngx_http_trtc_result(r, &ctx) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ctx == NULL || ctx->rc != TRTC_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "trtc_stamp without a verified token");
+        return NGX_HTTP_FORBIDDEN;
+    }
+
+    len = 0;
+
+    if (r->request_body) {
+        for (cl = r->request_body->bufs; cl; cl = cl->next) {
+            b = cl->buf;
+            len += b->in_file ? (size_t) (b->file_last - b->file_pos)
+                              : (size_t) (b->last - b->pos);
+        }
+    }
+
+    if (len == 0) {
+        return NGX_HTTP_BAD_REQUEST;
+    }
+
+    if (len > NGX_HTTP_TRTC_STAMP_MAX) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "trtc_stamp: message of %uz bytes is too large", len);
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    msg = ngx_pnalloc(r->pool, len);
+    if (msg == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    m = msg;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->in_file) {
+            n = (size_t) (b->file_last - b->file_pos);
+            rd = ngx_read_file(b->file, m, n, b->file_pos);
+
+            if (rd != (ssize_t) n) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            m += n;
+
+        } else {
+            m = ngx_cpymem(m, b->pos, b->last - b->pos);
+        }
+    }
+
+    /* text only: a WebSocket text frame must be UTF-8 */
+
+    for (p = msg; p < msg + len; /* void */) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+
+        c = ngx_utf8_decode(&p, msg + len - p);
+
+        if (c > 0x10ffff) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "trtc_stamp: message is not UTF-8");
+            return NGX_HTTP_BAD_REQUEST;
+        }
+    }
+
+    tok = &ctx->token;
+    privilege = tok->has_userbuf ? tok->userbuf.privilege : 0;
+
+    body = ngx_pnalloc(r->pool, sizeof("{\"from\":\"\",\"privilege\":,"
+                                       "\"data\":\"\"}") - 1
+                                + TRTC_USERID_MAX + NGX_INT32_LEN + 6 * len);
+    if (body == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_sprintf(body, "{\"from\":\"%s\",\"privilege\":%uD,\"data\":\"",
+                    tok->identifier, privilege);
+    p = ngx_http_trtc_json_string(p, msg, len);
     *p++ = '"';
+    *p++ = '}';
 
-    for (i = 0; i < room->len; i++) {
-        c = (u_char) room->str[i];
+    return ngx_http_trtc_send_json(r, NGX_HTTP_OK, body, p - body);
+}
 
-        if (c == '<' || c == '>' || c == '&') {
+
+/* JSON string contents, also safe in HTML and in a <script> element */
+
+static u_char *
+ngx_http_trtc_json_string(u_char *p, u_char *s, size_t len)
+{
+    u_char  c, *end;
+
+    end = s + len;
+
+    while (s < end) {
+        c = *s;
+
+        if (c == '"' || c == '\\') {
+            *p++ = '\\';
+            *p++ = c;
+            s++;
+            continue;
+        }
+
+        if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&') {
             p = ngx_sprintf(p, "\\u%04xi", (ngx_uint_t) c);
+            s++;
+            continue;
+        }
+
+        /* U+2028 and U+2029 end lines in JavaScript */
+
+        if (c == 0xe2 && end - s >= 3 && s[1] == 0x80
+            && (s[2] == 0xa8 || s[2] == 0xa9))
+        {
+            p = ngx_sprintf(p, "\\u20%02xi", (ngx_uint_t) s[2] - 0x80);
+            s += 3;
             continue;
         }
 
         *p++ = c;
+        s++;
     }
 
+    return p;
+}
+
+
+static u_char *
+ngx_http_trtc_json_room(u_char *p, trtc_room_t *room)
+{
+    if (room->ver == 0) {
+        return ngx_sprintf(p, "%uD", room->roomid);
+    }
+
+    *p++ = '"';
+    p = ngx_http_trtc_json_string(p, (u_char *) room->str, room->len);
     *p++ = '"';
 
     return p;
@@ -1026,20 +1250,17 @@ ngx_http_trtc_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         goto found;
     }
 
-    ctx = ngx_http_trtc_get_ctx(r);
+    if (ngx_http_trtc_result(r, &ctx) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (data == NGX_HTTP_TRTC_VAR_CLIENT_CONFIG) {
+        return ngx_http_trtc_client_config(r, v, ctx);
+    }
 
     if (ctx == NULL) {
-        tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
-
-        if (tlcf->keys == NULL || tlcf->sdkappid == NGX_CONF_UNSET_UINT) {
-            v->not_found = 1;
-            return NGX_OK;
-        }
-
-        ctx = ngx_http_trtc_verify(r);
-        if (ctx == NULL) {
-            return NGX_ERROR;
-        }
+        v->not_found = 1;
+        return NGX_OK;
     }
 
     if (data == NGX_HTTP_TRTC_VAR_AUTH_RESULT) {
@@ -1114,6 +1335,75 @@ ngx_http_trtc_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
 
 found:
 
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/*
+ * What a page needs to know of its verified user, as a JSON object safe
+ * to put into HTML and a <script> element as it is: ids are restricted,
+ * and '<', '>' and '&' of string rooms are escaped.
+ */
+
+static ngx_int_t
+ngx_http_trtc_client_config(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, ngx_http_trtc_ctx_t *ctx)
+{
+    u_char                    *p;
+    int64_t                    expires;
+    trtc_room_t                room;
+    trtc_token_t              *tok;
+    ngx_http_trtc_loc_conf_t  *tlcf;
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
+
+    if (tlcf->sdkappid == NGX_CONF_UNSET_UINT) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, sizeof("{\"sdkAppId\":,\"userId\":\"\","
+                                    "\"roomId\":,\"privilege\":,"
+                                    "\"expiresAt\":}") - 1
+                             + NGX_INT_T_LEN + TRTC_USERID_MAX
+                             + 2 + 6 * TRTC_STRROOM_MAX
+                             + NGX_INT32_LEN + NGX_INT64_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    v->data = p;
+
+    p = ngx_sprintf(p, "{\"sdkAppId\":%ui", tlcf->sdkappid);
+
+    if (ctx && ctx->rc == TRTC_OK) {
+        tok = &ctx->token;
+        expires = tok->time + tok->expire;
+
+        p = ngx_sprintf(p, ",\"userId\":\"%s\"", tok->identifier);
+
+        if (tok->has_userbuf) {
+            if (tok->userbuf.expire < expires) {
+                expires = tok->userbuf.expire;
+            }
+
+            trtc_room_of(&tok->userbuf, &room);
+
+            p = ngx_cpymem(p, ",\"roomId\":", sizeof(",\"roomId\":") - 1);
+            p = ngx_http_trtc_json_room(p, &room);
+            p = ngx_sprintf(p, ",\"privilege\":%uD", tok->userbuf.privilege);
+        }
+
+        p = ngx_sprintf(p, ",\"expiresAt\":%L", expires);
+    }
+
+    *p++ = '}';
+
+    v->len = p - v->data;
     v->valid = 1;
     v->no_cacheable = 1;
     v->not_found = 0;
@@ -1280,6 +1570,18 @@ ngx_http_trtc_issue(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_trtc_issue_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_trtc_stamp_directive(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_trtc_stamp_handler;
 
     return NGX_CONF_OK;
 }

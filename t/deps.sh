@@ -7,9 +7,11 @@ set -eu
 
 packages=(
     nginx-core nginx-dev            # the packaged nginx and its headers
+    libnginx-mod-nchan              # room signaling
     libcjson-dev libssl-dev zlib1g-dev
     build-essential dpkg-dev        # dpkg-dev: "apt-get source" for make static
     perl openssl curl
+    chromium iproute2 util-linux    # browser tests, in a network namespace
 )
 
 missing=()
