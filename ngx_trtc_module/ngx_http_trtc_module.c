@@ -13,7 +13,11 @@
 
 #define NGX_HTTP_TRTC_ISSUE_BODY_MAX  1024
 
-/* a signaling message that trtc_stamp wraps: an SDP offer is some KiB */
+/*
+ * a signaling message as trtc_stamp answers it, escaped and wrapped: an
+ * SDP offer is some KiB; nchan reads the answer in memory, so the
+ * location that proxies to trtc_stamp wants subrequest_output_buffer_size 64k
+ */
 #define NGX_HTTP_TRTC_STAMP_MAX       65536
 
 
@@ -970,9 +974,7 @@ ngx_http_trtc_stamp(ngx_http_request_t *r)
     }
 
     if (len > NGX_HTTP_TRTC_STAMP_MAX) {
-        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                      "trtc_stamp: message of %uz bytes is too large", len);
-        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+        goto too_large;
     }
 
     msg = ngx_pnalloc(r->pool, len);
@@ -1033,7 +1035,19 @@ ngx_http_trtc_stamp(ngx_http_request_t *r)
     *p++ = '"';
     *p++ = '}';
 
+    if (p - body > NGX_HTTP_TRTC_STAMP_MAX) {
+        goto too_large;
+    }
+
     return ngx_http_trtc_send_json(r, NGX_HTTP_OK, body, p - body);
+
+too_large:
+
+    ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                  "trtc_stamp: message of %uz bytes is too large once "
+                  "stamped (%d at most)", len, NGX_HTTP_TRTC_STAMP_MAX);
+
+    return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
 }
 
 
@@ -1052,6 +1066,13 @@ ngx_http_trtc_json_string(u_char *p, u_char *s, size_t len)
         if (c == '"' || c == '\\') {
             *p++ = '\\';
             *p++ = c;
+            s++;
+            continue;
+        }
+
+        if (c == '\n' || c == '\r' || c == '\t') {
+            *p++ = '\\';
+            *p++ = (c == '\n') ? 'n' : ((c == '\r') ? 'r' : 't');
             s++;
             continue;
         }

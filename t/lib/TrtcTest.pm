@@ -364,6 +364,87 @@ sub parse_response {
              raw => $raw };
 }
 
+# a WebSocket client, enough for tests: the handshake, then text frames
+# from the server (unmasked); returns (socket or undef, status line)
+sub ws_open {
+    my ($self, $uri, @headers) = @_;
+
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                  PeerPort => $self->port, Proto => 'tcp',
+                                  Timeout => 5)
+        or die "connect: $!\n";
+
+    binmode $s;
+    my $req = "GET $uri HTTP/1.1\r\nHost: localhost\r\n"
+              . "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+              . "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+              . "Sec-WebSocket-Version: 13\r\n";
+    for (my $i = 0; $i < @headers; $i += 2) {
+        $req .= "$headers[$i]: $headers[$i + 1]\r\n";
+    }
+    print $s "$req\r\n";
+
+    my $head = '';
+    local $SIG{ALRM} = sub { die "timeout\n" };
+    alarm(5);
+    while (defined(my $line = <$s>)) {
+        $head .= $line;
+        last if $line eq "\r\n";
+    }
+    alarm(0);
+
+    my ($status) = split /\r\n/, $head;
+    return ($head =~ m{^HTTP/1\.1 101} ? $s : undef, $status // '');
+}
+
+# the next text frame's payload, or undef after $timeout seconds
+sub ws_read {
+    my ($s, $timeout) = @_;
+    my $payload;
+
+    eval {
+        local $SIG{ALRM} = sub { die "timeout\n" };
+        alarm($timeout // 2);
+
+        while (1) {
+            _read_n($s, my $h, 2) or die "closed\n";
+            my ($b1, $b2) = unpack('CC', $h);
+            my $len = $b2 & 0x7f;
+
+            if ($len == 126) {
+                _read_n($s, $h, 2) or die "closed\n";
+                $len = unpack('n', $h);
+            } elsif ($len == 127) {
+                _read_n($s, $h, 8) or die "closed\n";
+                $len = unpack('Q>', $h);
+            }
+
+            my $data = '';
+            _read_n($s, $data, $len) or die "closed\n" if $len;
+
+            next if ($b1 & 0x0f) != 1;      # pings and the like
+            $payload = $data;
+            last;
+        }
+
+        alarm(0);
+    };
+
+    alarm(0);
+    return $payload;
+}
+
+sub _read_n {
+    my ($s, undef, $n) = @_;
+    my $buf = '';
+    while (length $buf < $n) {
+        my $got = sysread($s, $buf, $n - length $buf, length $buf);
+        return 0 if !$got;
+    }
+    $_[1] = $buf;
+    return 1;
+}
+
 sub header {
     my ($r, $name) = @_;
     my $v = $r->{headers}{lc $name};
