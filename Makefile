@@ -18,7 +18,8 @@ CC        ?= cc
 MODULE    := $(BUILD)/ngx_http_trtc_module.so
 CORE_SRC  := ngx_trtc_module/trtc_token.c
 CORE_HDR  := ngx_trtc_module/trtc_token.h
-MOD_SRC   := ngx_trtc_module/ngx_http_trtc_module.c $(CORE_SRC) $(CORE_HDR)
+MOD_SRC   := $(wildcard ngx_trtc_module/ngx_http_trtc_*.[ch]) $(CORE_SRC) \
+             $(CORE_HDR)
 
 CORE_LIBS := -lcrypto -lz -lcjson
 UNIT_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -Wall -Wextra -Werror \

@@ -9,6 +9,7 @@
 #include <ngx_http.h>
 
 #include "trtc_token.h"
+#include "ngx_http_trtc_cache.h"
 
 
 #define NGX_HTTP_TRTC_ISSUE_BODY_MAX  1024
@@ -48,6 +49,9 @@ typedef struct {
     time_t                     auth_leeway;
     ngx_uint_t                 auth_status;
     ngx_uint_t                 auth_log_level;
+
+    ngx_shm_zone_t            *cache;
+    u_char                     keyset[TRTC_DIGEST_LEN];
 } ngx_http_trtc_loc_conf_t;
 
 
@@ -60,6 +64,7 @@ typedef struct {
 typedef struct {
     ngx_int_t                  rc;
     void                      *conf;      /* the checks it was made with */
+    ngx_uint_t                 cache;     /* 0: none, 1: miss, 2: hit */
     trtc_token_t               token;
 } ngx_http_trtc_ctx_t;
 
@@ -71,7 +76,8 @@ typedef enum {
     NGX_HTTP_TRTC_VAR_EXPIRES,
     NGX_HTTP_TRTC_VAR_SDKAPPID,
     NGX_HTTP_TRTC_VAR_AUTH_RESULT,
-    NGX_HTTP_TRTC_VAR_CLIENT_CONFIG
+    NGX_HTTP_TRTC_VAR_CLIENT_CONFIG,
+    NGX_HTTP_TRTC_VAR_CACHE
 } ngx_http_trtc_var_e;
 
 
@@ -122,6 +128,8 @@ static char *ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_trtc_privilege_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_trtc_auth_token(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_trtc_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static void ngx_http_trtc_key_cleanup(void *data);
 
@@ -282,6 +290,20 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
       offsetof(ngx_http_trtc_loc_conf_t, auth_status),
       &ngx_http_trtc_status_bounds },
 
+    { ngx_string("trtc_auth_cache_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_trtc_cache_zone,
+      0,
+      0,
+      NULL },
+
+    { ngx_string("trtc_auth_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_trtc_auth_cache,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("trtc_auth_log_level"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
@@ -346,6 +368,9 @@ static ngx_http_variable_t  ngx_http_trtc_vars[] = {
 
     { ngx_string("trtc_client_config"), NULL, ngx_http_trtc_variable,
       NGX_HTTP_TRTC_VAR_CLIENT_CONFIG, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("trtc_cache_status"), NULL, ngx_http_trtc_variable,
+      NGX_HTTP_TRTC_VAR_CACHE, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -415,6 +440,7 @@ ngx_http_trtc_access_handler(ngx_http_request_t *r)
 static ngx_http_trtc_ctx_t *
 ngx_http_trtc_verify(ngx_http_request_t *r)
 {
+    u_char                     digest[TRTC_DIGEST_LEN];
     ngx_int_t                  rc;
     ngx_str_t                  token;
     trtc_ctx_t                *worker;
@@ -464,10 +490,36 @@ ngx_http_trtc_verify(ngx_http_request_t *r)
         return NULL;
     }
 
+    if (tlcf->cache) {
+        if (trtc_digest(worker, tlcf->keyset, TRTC_DIGEST_LEN,
+                        (char *) token.data, token.len, digest)
+            != 0)
+        {
+            return NULL;
+        }
+
+        if (ngx_http_trtc_cache_get(tlcf->cache, digest, &ctx->token)
+            == NGX_OK)
+        {
+            ctx->cache = 2;
+            ctx->rc = trtc_check_expiry(&ctx->token, ngx_time(),
+                                        tlcf->auth_leeway);
+            goto check;
+        }
+
+        ctx->cache = 1;
+    }
+
     ctx->rc = trtc_verify(worker, tlcf->keys->elts, tlcf->keys->nelts,
                           (uint32_t) tlcf->sdkappid, (char *) token.data,
                           token.len, ngx_time(), tlcf->auth_leeway,
                           &ctx->token);
+
+    if (ctx->rc == TRTC_OK && tlcf->cache) {
+        ngx_http_trtc_cache_put(tlcf->cache, digest, &ctx->token);
+    }
+
+check:
 
     if (ctx->rc == TRTC_OK) {
         rc = ngx_http_trtc_check(r, tlcf, &ctx->token);
@@ -1284,6 +1336,18 @@ ngx_http_trtc_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         return NGX_OK;
     }
 
+    if (data == NGX_HTTP_TRTC_VAR_CACHE) {
+        if (ctx->cache == 0) {
+            v->not_found = 1;
+            return NGX_OK;
+        }
+
+        s = (ctx->cache == 2) ? "HIT" : "MISS";
+        v->data = (u_char *) s;
+        v->len = ngx_strlen(s);
+        goto found;
+    }
+
     if (data == NGX_HTTP_TRTC_VAR_AUTH_RESULT) {
         s = trtc_strerror(ctx->rc);
         v->data = (u_char *) s;
@@ -1844,6 +1908,33 @@ ngx_http_trtc_check_expire(ngx_conf_t *cf, void *post, void *data)
 }
 
 
+static char *
+ngx_http_trtc_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_trtc_loc_conf_t *tlcf = conf;
+
+    ngx_str_t  *value;
+
+    if (tlcf->cache != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        tlcf->cache = NULL;
+        return NGX_CONF_OK;
+    }
+
+    tlcf->cache = ngx_http_trtc_cache_use(cf, &value[1]);
+    if (tlcf->cache == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
 static ngx_int_t
 ngx_http_trtc_add_variables(ngx_conf_t *cf)
 {
@@ -1983,6 +2074,7 @@ ngx_http_trtc_create_loc_conf(ngx_conf_t *cf)
     conf->auth_leeway = NGX_CONF_UNSET;
     conf->auth_status = NGX_CONF_UNSET_UINT;
     conf->auth_log_level = NGX_CONF_UNSET_UINT;
+    conf->cache = NGX_CONF_UNSET_PTR;
 
     return conf;
 }
@@ -2054,6 +2146,17 @@ ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         if (conf->issue_user == NULL) {
             return NGX_CONF_ERROR;
         }
+    }
+
+    ngx_conf_merge_ptr_value(conf->cache, prev->cache, NULL);
+
+    if (conf->cache && conf->keys != NULL
+        && conf->sdkappid != NGX_CONF_UNSET_UINT
+        && trtc_keyset_id(conf->keys->elts, conf->keys->nelts,
+                          (uint32_t) conf->sdkappid, conf->keyset)
+           != 0)
+    {
+        return NGX_CONF_ERROR;
     }
 
     if (conf->auth_token == NULL && conf->keys != NULL) {

@@ -35,6 +35,7 @@ struct trtc_ctx_s {
     z_stream                 inflate;
     z_stream                 deflate;
     EVP_MD_CTX              *md;
+    const EVP_MD            *sha256;
     unsigned                 inflate_ready:1;
     unsigned                 deflate_ready:1;
     unsigned char            zbuf[TRTC_ZBUF_SIZE];
@@ -239,7 +240,9 @@ trtc_ctx_create(void)
     }
 
     ctx->md = EVP_MD_CTX_new();
-    if (ctx->md == NULL) {
+    ctx->sha256 = EVP_sha256();
+
+    if (ctx->md == NULL || ctx->sha256 == NULL) {
         goto failed;
     }
 
@@ -375,11 +378,111 @@ trtc_verify(trtc_ctx_t *ctx, trtc_key_t *const *keys, size_t nkeys,
         return TRTC_ERR_USERBUF_SDKAPPID;
     }
 
-    if (now > (int64_t) tok->userbuf.expire + leeway) {
+    return trtc_check_expiry(tok, now, leeway);
+}
+
+
+int
+trtc_check_expiry(const trtc_token_t *tok, int64_t now, int64_t leeway)
+{
+    if (now > tok->time + tok->expire + leeway) {
+        return TRTC_ERR_EXPIRED;
+    }
+
+    if (tok->has_userbuf && now > (int64_t) tok->userbuf.expire + leeway) {
         return TRTC_ERR_USERBUF_EXPIRED;
     }
 
     return TRTC_OK;
+}
+
+
+int64_t
+trtc_expires(const trtc_token_t *tok)
+{
+    int64_t  expires;
+
+    expires = tok->time + tok->expire;
+
+    if (tok->has_userbuf && (int64_t) tok->userbuf.expire < expires) {
+        expires = tok->userbuf.expire;
+    }
+
+    return expires;
+}
+
+
+int
+trtc_digest(trtc_ctx_t *ctx, const unsigned char *salt, size_t salt_len,
+    const char *token, size_t len, unsigned char *digest)
+{
+    unsigned int  n;
+
+    if (EVP_DigestInit_ex(ctx->md, ctx->sha256, NULL) != 1
+        || EVP_DigestUpdate(ctx->md, salt, salt_len) != 1
+        || EVP_DigestUpdate(ctx->md, token, len) != 1
+        || EVP_DigestFinal_ex(ctx->md, digest, &n) != 1)
+    {
+        return -1;
+    }
+
+    return 0;
+}
+
+
+int
+trtc_keyset_id(trtc_key_t *const *keys, size_t nkeys, uint32_t sdkappid,
+    unsigned char *id)
+{
+    int            rc;
+    size_t         i;
+    EVP_MD_CTX    *md;
+    unsigned int   n;
+    unsigned char  app[4], fp[TRTC_SIG_LEN];
+    trtc_ctx_t     ctx;
+
+    static const char  label[] = "ngx_trtc_module key fingerprint";
+
+    md = EVP_MD_CTX_new();
+    ctx.md = EVP_MD_CTX_new();
+
+    rc = -1;
+
+    if (md == NULL || ctx.md == NULL
+        || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+    {
+        goto done;
+    }
+
+    app[0] = (unsigned char) (sdkappid >> 24);
+    app[1] = (unsigned char) (sdkappid >> 16);
+    app[2] = (unsigned char) (sdkappid >> 8);
+    app[3] = (unsigned char) sdkappid;
+
+    if (EVP_DigestUpdate(md, app, sizeof(app)) != 1) {
+        goto done;
+    }
+
+    /* trtc_hmac() uses the digest context of ctx only */
+
+    for (i = 0; i < nkeys; i++) {
+        if (trtc_hmac(&ctx, keys[i], label, sizeof(label) - 1, fp) != 0
+            || EVP_DigestUpdate(md, fp, sizeof(fp)) != 1)
+        {
+            goto done;
+        }
+    }
+
+    if (EVP_DigestFinal_ex(md, id, &n) == 1) {
+        rc = 0;
+    }
+
+done:
+
+    EVP_MD_CTX_free(md);
+    EVP_MD_CTX_free(ctx.md);
+
+    return rc;
 }
 
 

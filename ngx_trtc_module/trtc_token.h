@@ -144,6 +144,32 @@ int trtc_verify(trtc_ctx_t *ctx, trtc_key_t *const *keys, size_t nkeys,
 int trtc_sign(trtc_ctx_t *ctx, const trtc_key_t *key, const trtc_token_t *tok,
     char *out, size_t *len);
 
+/*
+ * The clock checks of trtc_verify alone, for a token verified before:
+ * TRTC_OK, TRTC_ERR_EXPIRED or TRTC_ERR_USERBUF_EXPIRED.
+ */
+int trtc_check_expiry(const trtc_token_t *tok, int64_t now, int64_t leeway);
+
+/* when the token stops being valid, without leeway: unix time */
+int64_t trtc_expires(const trtc_token_t *tok);
+
+/*
+ * SHA-256 of a salt and a token, to know the token again without keeping
+ * it; the salt says under which keys it was verified.
+ */
+#define TRTC_DIGEST_LEN       32
+
+int trtc_digest(trtc_ctx_t *ctx, const unsigned char *salt, size_t salt_len,
+    const char *token, size_t len, unsigned char *digest);
+
+/*
+ * Names a set of keys and an sdkappid without revealing the keys, so
+ * that what was verified under one set is known apart from another:
+ * SHA-256 of the sdkappid and each key's HMAC-SHA256 of a fixed label.
+ */
+int trtc_keyset_id(trtc_key_t *const *keys, size_t nkeys, uint32_t sdkappid,
+    unsigned char *id);
+
 /* room and privilege checks of a verified PrivateMapKey */
 int trtc_check_room(const trtc_token_t *tok, const trtc_room_t *room);
 int trtc_check_privilege(const trtc_token_t *tok, uint32_t privilege);

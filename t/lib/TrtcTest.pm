@@ -230,16 +230,24 @@ sub _listening {
     return !%{$self->{ports}};
 }
 
+# reloads the configuration; returns once the old workers stopped taking
+# connections, so that what follows meets the new configuration
 sub reload {
     my ($self) = @_;
-    my $old = $self->read_file('error.log');
+    my $old = length $self->read_file('error.log');
+    my $n = $self->{workers};
 
     kill 'HUP', $self->{pid};
 
-    for (1 .. 100) {
-        my $log = $self->read_file('error.log');
-        return 1 if substr($log, length $old) =~ /reconfiguring/
-                    && substr($log, length $old) =~ /start worker process/;
+    for (1 .. 200) {
+        my $log = substr($self->read_file('error.log'), $old);
+        my $started = () = $log =~ /start worker process/g;
+        my $stopping = () = $log =~ /gracefully shutting down/g;
+        if ($started >= $n && $stopping >= $n) {
+            sleep(0.1);     # the log line comes just before the close
+            return 1;
+        }
+        return 0 if $log =~ /\[emerg\]/;
         sleep(0.05);
     }
 

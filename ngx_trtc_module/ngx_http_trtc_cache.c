@@ -1,0 +1,383 @@
+
+/*
+ * Copyright (C) ngx_trtc_module authors
+ *
+ * The verification cache: tokens verified before, by any worker, known
+ * again by a digest, so that they are not inflated, parsed and HMAC'd
+ * once more.  A shared memory zone with a red-black tree and an LRU
+ * queue, fixed in size; a full zone drops its least recently used
+ * entries.  An entry keeps the token's fields, not the token: the
+ * clock and every location's checks are applied on each use.
+ */
+
+
+#include "ngx_http_trtc_cache.h"
+
+
+typedef struct {
+    ngx_rbtree_t                  rbtree;
+    ngx_rbtree_node_t             sentinel;
+    ngx_queue_t                   queue;
+} ngx_http_trtc_cache_sh_t;
+
+
+typedef struct {
+    ngx_http_trtc_cache_sh_t     *sh;
+    ngx_slab_pool_t              *shpool;
+} ngx_http_trtc_cache_t;
+
+
+/* laid over ngx_rbtree_node_t from its "color" on, as limit_req does */
+
+typedef struct {
+    u_char                        color;
+    u_char                        dummy[3];
+    time_t                        expires;
+    ngx_queue_t                   queue;
+    u_char                        digest[TRTC_DIGEST_LEN];
+    trtc_token_t                  token;
+} ngx_http_trtc_cache_node_t;
+
+
+#define ngx_http_trtc_cache_node(node)                                      \
+    ((ngx_http_trtc_cache_node_t *) &(node)->color)
+
+
+static ngx_int_t ngx_http_trtc_cache_init_zone(ngx_shm_zone_t *shm_zone,
+    void *data);
+static void ngx_http_trtc_cache_insert(ngx_rbtree_node_t *temp,
+    ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
+static ngx_rbtree_node_t *ngx_http_trtc_cache_lookup(
+    ngx_http_trtc_cache_t *cache, u_char *digest);
+static void ngx_http_trtc_cache_expire(ngx_http_trtc_cache_t *cache,
+    ngx_uint_t n);
+
+
+/* trtc_auth_cache_zone name:size; */
+
+char *
+ngx_http_trtc_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    u_char                 *p;
+    ssize_t                 size;
+    ngx_str_t              *value, name, s;
+    ngx_shm_zone_t         *shm_zone;
+    ngx_http_trtc_cache_t  *cache;
+
+    value = cf->args->elts;
+
+    p = (u_char *) ngx_strchr(value[1].data, ':');
+
+    if (p == NULL || p == value[1].data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone \"%V\", expected name:size",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    name.data = value[1].data;
+    name.len = p - value[1].data;
+
+    s.data = p + 1;
+    s.len = value[1].data + value[1].len - s.data;
+
+    size = ngx_parse_size(&s);
+
+    if (size == NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone size \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "zone \"%V\" is too small", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    cache = ngx_pcalloc(cf->pool, sizeof(ngx_http_trtc_cache_t));
+    if (cache == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    shm_zone = ngx_shared_memory_add(cf, &name, size, &ngx_http_trtc_module);
+    if (shm_zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (shm_zone->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "duplicate zone \"%V\"", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    shm_zone->init = ngx_http_trtc_cache_init_zone;
+    shm_zone->data = cache;
+
+    return NGX_CONF_OK;
+}
+
+
+/* trtc_auth_cache name; the zone may be defined later in the file */
+
+ngx_shm_zone_t *
+ngx_http_trtc_cache_use(ngx_conf_t *cf, ngx_str_t *name)
+{
+    return ngx_shared_memory_add(cf, name, 0, &ngx_http_trtc_module);
+}
+
+
+static ngx_int_t
+ngx_http_trtc_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_trtc_cache_t  *ocache = data;
+
+    size_t                  len;
+    ngx_http_trtc_cache_t  *cache;
+
+    cache = shm_zone->data;
+
+    if (ocache) {
+        cache->sh = ocache->sh;
+        cache->shpool = ocache->shpool;
+        return NGX_OK;
+    }
+
+    cache->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        cache->sh = cache->shpool->data;
+        return NGX_OK;
+    }
+
+    cache->sh = ngx_slab_alloc(cache->shpool,
+                               sizeof(ngx_http_trtc_cache_sh_t));
+    if (cache->sh == NULL) {
+        return NGX_ERROR;
+    }
+
+    cache->shpool->data = cache->sh;
+
+    ngx_rbtree_init(&cache->sh->rbtree, &cache->sh->sentinel,
+                    ngx_http_trtc_cache_insert);
+
+    ngx_queue_init(&cache->sh->queue);
+
+    len = sizeof(" in trtc_auth_cache_zone \"\"") + shm_zone->shm.name.len;
+
+    cache->shpool->log_ctx = ngx_slab_alloc(cache->shpool, len);
+    if (cache->shpool->log_ctx == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_sprintf(cache->shpool->log_ctx, " in trtc_auth_cache_zone \"%V\"%Z",
+                &shm_zone->shm.name);
+
+    /* a full zone is expected: it drops old entries */
+    cache->shpool->log_nomem = 0;
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_trtc_cache_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
+    ngx_rbtree_node_t *sentinel)
+{
+    ngx_rbtree_node_t          **p;
+    ngx_http_trtc_cache_node_t   *cn, *cnt;
+
+    for ( ;; ) {
+
+        if (node->key < temp->key) {
+            p = &temp->left;
+
+        } else if (node->key > temp->key) {
+            p = &temp->right;
+
+        } else {
+            cn = ngx_http_trtc_cache_node(node);
+            cnt = ngx_http_trtc_cache_node(temp);
+
+            p = (ngx_memcmp(cn->digest, cnt->digest, TRTC_DIGEST_LEN) < 0)
+                ? &temp->left : &temp->right;
+        }
+
+        if (*p == sentinel) {
+            break;
+        }
+
+        temp = *p;
+    }
+
+    *p = node;
+    node->parent = temp;
+    node->left = sentinel;
+    node->right = sentinel;
+    ngx_rbt_red(node);
+}
+
+
+static ngx_rbtree_node_t *
+ngx_http_trtc_cache_lookup(ngx_http_trtc_cache_t *cache, u_char *digest)
+{
+    ngx_int_t                    rc;
+    ngx_rbtree_key_t             key;
+    ngx_rbtree_node_t           *node, *sentinel;
+    ngx_http_trtc_cache_node_t  *cn;
+
+    ngx_memcpy(&key, digest, sizeof(ngx_rbtree_key_t));
+
+    node = cache->sh->rbtree.root;
+    sentinel = cache->sh->rbtree.sentinel;
+
+    while (node != sentinel) {
+
+        if (key < node->key) {
+            node = node->left;
+            continue;
+        }
+
+        if (key > node->key) {
+            node = node->right;
+            continue;
+        }
+
+        cn = ngx_http_trtc_cache_node(node);
+
+        rc = ngx_memcmp(digest, cn->digest, TRTC_DIGEST_LEN);
+
+        if (rc == 0) {
+            return node;
+        }
+
+        node = (rc < 0) ? node->left : node->right;
+    }
+
+    return NULL;
+}
+
+
+ngx_int_t
+ngx_http_trtc_cache_get(ngx_shm_zone_t *zone, u_char *digest,
+    trtc_token_t *tok)
+{
+    ngx_rbtree_node_t           *node;
+    ngx_http_trtc_cache_t       *cache;
+    ngx_http_trtc_cache_node_t  *cn;
+
+    cache = zone->data;
+
+    ngx_shmtx_lock(&cache->shpool->mutex);
+
+    node = ngx_http_trtc_cache_lookup(cache, digest);
+
+    if (node == NULL) {
+        ngx_shmtx_unlock(&cache->shpool->mutex);
+        return NGX_DECLINED;
+    }
+
+    cn = ngx_http_trtc_cache_node(node);
+
+    ngx_queue_remove(&cn->queue);
+    ngx_queue_insert_head(&cache->sh->queue, &cn->queue);
+
+    ngx_memcpy(tok, &cn->token, sizeof(trtc_token_t));
+
+    ngx_shmtx_unlock(&cache->shpool->mutex);
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
+    trtc_token_t *tok)
+{
+    size_t                       size;
+    ngx_rbtree_node_t           *node;
+    ngx_http_trtc_cache_t       *cache;
+    ngx_http_trtc_cache_node_t  *cn;
+
+    cache = zone->data;
+
+    size = offsetof(ngx_rbtree_node_t, color)
+           + sizeof(ngx_http_trtc_cache_node_t);
+
+    ngx_shmtx_lock(&cache->shpool->mutex);
+
+    /* another worker may have put it meanwhile */
+
+    if (ngx_http_trtc_cache_lookup(cache, digest)) {
+        ngx_shmtx_unlock(&cache->shpool->mutex);
+        return;
+    }
+
+    ngx_http_trtc_cache_expire(cache, 0);
+
+    node = ngx_slab_alloc_locked(cache->shpool, size);
+
+    if (node == NULL) {
+        ngx_http_trtc_cache_expire(cache, 16);
+
+        node = ngx_slab_alloc_locked(cache->shpool, size);
+
+        if (node == NULL) {
+            ngx_shmtx_unlock(&cache->shpool->mutex);
+            return;
+        }
+    }
+
+    cn = ngx_http_trtc_cache_node(node);
+
+    ngx_memcpy(&node->key, digest, sizeof(ngx_rbtree_key_t));
+    ngx_memcpy(cn->digest, digest, TRTC_DIGEST_LEN);
+    ngx_memcpy(&cn->token, tok, sizeof(trtc_token_t));
+    cn->expires = (time_t) trtc_expires(tok);
+
+    ngx_rbtree_insert(&cache->sh->rbtree, node);
+    ngx_queue_insert_head(&cache->sh->queue, &cn->queue);
+
+    ngx_shmtx_unlock(&cache->shpool->mutex);
+}
+
+
+/*
+ * Drops up to two expired entries from the LRU end, as any insert does;
+ * with n, also the n least recently used, to make room.
+ */
+
+static void
+ngx_http_trtc_cache_expire(ngx_http_trtc_cache_t *cache, ngx_uint_t n)
+{
+    time_t                       now;
+    ngx_uint_t                   i;
+    ngx_queue_t                 *q;
+    ngx_rbtree_node_t           *node;
+    ngx_http_trtc_cache_node_t  *cn;
+
+    now = ngx_time();
+
+    for (i = 0; i < n + 2; i++) {
+
+        if (ngx_queue_empty(&cache->sh->queue)) {
+            return;
+        }
+
+        q = ngx_queue_last(&cache->sh->queue);
+        cn = ngx_queue_data(q, ngx_http_trtc_cache_node_t, queue);
+
+        if (i >= n && cn->expires >= now) {
+            return;
+        }
+
+        ngx_queue_remove(q);
+
+        node = (ngx_rbtree_node_t *)
+                   ((u_char *) cn - offsetof(ngx_rbtree_node_t, color));
+
+        ngx_rbtree_delete(&cache->sh->rbtree, node);
+
+        ngx_slab_free_locked(cache->shpool, node);
+    }
+}

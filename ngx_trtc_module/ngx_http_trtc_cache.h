@@ -1,0 +1,31 @@
+
+/*
+ * Copyright (C) ngx_trtc_module authors
+ */
+
+
+#ifndef _NGX_HTTP_TRTC_CACHE_H_INCLUDED_
+#define _NGX_HTTP_TRTC_CACHE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "trtc_token.h"
+
+
+extern ngx_module_t  ngx_http_trtc_module;
+
+
+char *ngx_http_trtc_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_shm_zone_t *ngx_http_trtc_cache_use(ngx_conf_t *cf, ngx_str_t *name);
+
+ngx_int_t ngx_http_trtc_cache_get(ngx_shm_zone_t *zone, u_char *digest,
+    trtc_token_t *tok);
+void ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
+    trtc_token_t *tok);
+
+
+#endif /* _NGX_HTTP_TRTC_CACHE_H_INCLUDED_ */

@@ -1,0 +1,154 @@
+#!/usr/bin/perl
+
+# The verification cache: a token seen before, by any worker, is known
+# again without being verified anew; the clock, each location's checks
+# and a change of keys still apply; a full zone drops its oldest entries.
+
+use strict;
+use warnings;
+
+use Test::More;
+
+use lib 't/lib';
+use TrtcTest;
+use TrtcToken qw(forge userbuf);
+
+my $t = TrtcTest->new(workers => 2);
+$t->write_file('key', "$TrtcToken::KEY\n", 0600);
+$t->write_file('new.key', ('b' x 64) . "\n", 0600);
+$t->write_file('html/index.html', "ok\n");
+
+my $conf = <<'EOF';
+    trtc_sdkappid 1400000000;
+    %%KEYS%%
+    trtc_auth_cache_zone trtc:1m;
+    trtc_auth_cache_zone tiny:32k;
+    trtc_auth_cache trtc;
+
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        root %%TESTDIR%%/html;
+        add_header X-Cache $trtc_cache_status always;
+        add_header X-Result $trtc_auth_result always;
+
+        location /a/ {
+            alias %%TESTDIR%%/html/;
+            trtc_auth on;
+        }
+
+        location /room1/ {
+            alias %%TESTDIR%%/html/;
+            trtc_auth on;
+            trtc_auth_room 1;
+        }
+
+        location /room2/ {
+            alias %%TESTDIR%%/html/;
+            trtc_auth on;
+            trtc_auth_room 2;
+        }
+
+        location /leeway/ {
+            alias %%TESTDIR%%/html/;
+            trtc_auth on;
+            trtc_auth_leeway 1h;
+        }
+
+        location /tiny/ {
+            alias %%TESTDIR%%/html/;
+            trtc_auth on;
+            trtc_auth_cache tiny;
+        }
+
+        location /nocache/ {
+            alias %%TESTDIR%%/html/;
+            trtc_auth on;
+            trtc_auth_cache off;
+        }
+    }
+EOF
+
+(my $both = $conf) =~ s/%%KEYS%%/trtc_key_file %%TESTDIR%%\/key;/;
+$t->run($both);
+
+sub get {
+    my ($uri, $token) = @_;
+    my $r = $t->get($uri, 'X-TRTC-Token' => $token);
+    return ($r->{status}, TrtcTest::header($r, 'X-Cache') // '',
+            TrtcTest::header($r, 'X-Result') // '');
+}
+
+my $now = time();
+my $sig = forge(identifier => 'alice', time => $now);
+
+is_deeply([get('/a/', $sig)], [200, 'MISS', 'ok'], 'first time: verified');
+
+my %seen;
+$seen{join ' ', get('/a/', $sig)}++ for 1 .. 20;
+is_deeply(\%seen, { '200 HIT ok' => 20 },
+          'then known again, whichever worker answers');
+
+is_deeply([get('/nocache/', $sig)], [200, '', 'ok'], 'trtc_auth_cache off');
+
+# bad tokens are not cached
+
+my $bad = forge(identifier => 'alice', time => $now, sign_key => 'x' x 64);
+is_deeply([get('/a/', $bad)], [401, 'MISS', 'signature_mismatch'],
+          'a bad token is refused');
+is_deeply([get('/a/', $bad)], [401, 'MISS', 'signature_mismatch'],
+          'and verified again each time');
+
+# each location's checks apply to a cached token
+
+my $pmk = forge(identifier => 'bob', time => $now,
+                userbuf => userbuf(account => 'bob', roomid => 1));
+is_deeply([get('/room1/', $pmk)], [200, 'MISS', 'ok'], 'room 1');
+is_deeply([get('/room2/', $pmk)], [401, 'HIT', 'room_mismatch'],
+          'cached, and still not for room 2');
+
+# the clock applies to a cached token
+
+my $short = forge(identifier => 'carol', time => $now - 100, expire => 102);
+is_deeply([get('/a/', $short)], [200, 'MISS', 'ok'], 'a token about to expire');
+is_deeply([get('/a/', $short)], [200, 'HIT', 'ok'], 'cached');
+sleep(1) while time() <= $now + 2;
+is_deeply([get('/a/', $short)], [401, 'HIT', 'expired'],
+          'expired, cached or not');
+is_deeply([get('/leeway/', $short)], [200, 'HIT', 'ok'],
+          'with the location\'s own leeway');
+
+# a full zone drops its least recently used entries
+
+my @tokens = map { forge(identifier => "u$_", time => $now) } 1 .. 300;
+get('/tiny/', $_) for @tokens;
+is_deeply([get('/tiny/', $tokens[-1])], [200, 'HIT', 'ok'],
+          'full zone: the newest entry is there');
+is_deeply([get('/tiny/', $tokens[0])], [200, 'MISS', 'ok'],
+          'the oldest was dropped, and verifies again');
+like($t->read_file('error.log'), qr/^(?!.*ngx_slab_alloc\(\) failed)/s,
+     'a full zone is not an error');
+
+# a change of keys: what the old key verified is not taken on trust
+
+(my $rotated = $conf) =~ s/%%KEYS%%/trtc_key_file %%TESTDIR%%\/new.key;/;
+$t->write_file('nginx.conf', $t->config($rotated));
+ok($t->reload, 'reloaded without the old key');
+is_deeply([get('/a/', $sig)], [401, 'MISS', 'signature_mismatch'],
+          'the cached token of the removed key is refused');
+
+$t->stop;
+
+my ($ok, $out) = $t->test_config(
+    "trtc_sdkappid 1; trtc_key_file %%TESTDIR%%/key; trtc_auth_cache none;");
+ok(!$ok, 'a cache zone that is not defined');
+like($out, qr/\[emerg\].*zero size shared memory zone "none"/,
+     'is an error');
+
+($ok, $out) = $t->test_config('trtc_auth_cache_zone small:16k;');
+like($out, qr/\[emerg\].*zone "small:16k" is too small/, 'zone too small');
+
+($ok, $out) = $t->test_config('trtc_auth_cache_zone nosize;');
+like($out, qr/\[emerg\].*invalid zone "nosize", expected name:size/,
+     'zone without a size');
+
+done_testing;
