@@ -17,7 +17,7 @@ use TrtcTest;
 use TrtcToken qw(forge userbuf);
 
 my $t = TrtcTest->new();
-$t->write_file('key', "$TrtcToken::KEY\n", 0600);
+$t->write_key('key', $TrtcToken::KEY);
 $t->write_file('html/rooms/index.html', "room page\n");
 $t->write_file('html/login.html', "login\n");
 

@@ -25,7 +25,7 @@ use TrtcToken qw(forge userbuf b64_trtc unb64_trtc zlib inflate_token);
 my $KEY = $TrtcToken::KEY;
 
 my $t = TrtcTest->new();
-$t->write_file('key', "$KEY\n", 0600);
+$t->write_key('key', $KEY);
 
 # one page per location, so that no index redirect runs the check twice
 

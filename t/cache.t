@@ -14,8 +14,8 @@ use TrtcTest;
 use TrtcToken qw(forge userbuf);
 
 my $t = TrtcTest->new(workers => 2);
-$t->write_file('key', "$TrtcToken::KEY\n", 0600);
-$t->write_file('new.key', ('b' x 64) . "\n", 0600);
+$t->write_key('key', $TrtcToken::KEY);
+$t->write_key('new.key', 'b' x 64);
 $t->write_file('html/index.html', "ok\n");
 
 my $conf = <<'EOF';

@@ -28,7 +28,7 @@ my $KEY = $TrtcToken::KEY;
 my $APP = 1400000000;
 
 my $t = TrtcTest->new();
-my $keyfile = $t->write_file('key', "$KEY\n", 0600);
+my $keyfile = $t->write_key('key', $KEY);
 
 sub json { JSON::PP->new->canonical->encode($_[0]) }
 

@@ -20,8 +20,8 @@ my $KEY = $TrtcToken::KEY;
 my $NEW = 'a' x 64;
 
 my $t = TrtcTest->new();
-$t->write_file('key', "$KEY\n", 0600);
-$t->write_file('new.key', "$NEW\n", 0600);
+$t->write_key('key', $KEY);
+$t->write_key('new.key', $NEW);
 $t->write_file('htpasswd', "frank:{PLAIN}secret\n");
 
 my $dir = $t->dir;

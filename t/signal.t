@@ -14,6 +14,7 @@ use Encode ();
 
 use lib 't/lib';
 use TrtcTest;
+use TrtcToken;
 
 my $NCHAN = '/usr/lib/nginx/modules/ngx_nchan_module.so';
 
@@ -24,7 +25,7 @@ BAIL_OUT("no $NCHAN (apt-get install libnginx-mod-nchan)") unless -f $NCHAN;
 
 my $t = TrtcTest->new();
 my $dir = $t->dir;
-$t->write_file('key', "5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e\n", 0600);
+$t->write_key('key', $TrtcToken::KEY);
 $t->write_file('html/page.html', "<html><head><title>x</title></head>"
                                  . "<body><script src=\"./js/a.js\"></script>"
                                  . "</body></html>\n");

@@ -95,6 +95,16 @@ sub write_file {
     return $path;
 }
 
+# a key file, mode 0600 unless told; its key is then looked for in every
+# response and log of the test, and must be found in none
+sub write_key {
+    my ($self, $name, $key, $mode) = @_;
+    push @{$self->{secrets}}, $key;
+    return $self->write_file($name, "$key\n", $mode // 0600);
+}
+
+our $SEEN = '';
+
 sub read_file {
     my ($self, $name) = @_;
     my $path = $name =~ m{^/} ? $name : "$self->{dir}/$name";
@@ -270,6 +280,26 @@ sub stop {
     }
 
     $self->check_log;
+    $self->check_secrets;
+}
+
+# the keys of write_key() appear in no response and no log
+sub check_secrets {
+    my ($self) = @_;
+    my @secrets = @{$self->{secrets} || []} or return;
+
+    opendir(my $dh, $self->{dir}) or return;
+    my $logs = join '', map { $self->read_file($_) }
+                        grep { /\.log$/ } readdir $dh;
+    closedir $dh;
+
+    my @found = grep {
+        my $k = $_;
+        index($SEEN, $k) >= 0 || index($logs, $k) >= 0
+    } @secrets;
+
+    ok(!@found, 'no key in any response or log ('
+                . length($SEEN) . ' bytes of responses)');
 }
 
 # fails the test on lines no run may leave in the error log
@@ -328,6 +358,8 @@ sub raw {
     }
     alarm(0);
     close $s;
+
+    $SEEN .= $response;
 
     return $response;
 }
@@ -432,6 +464,7 @@ sub ws_read {
 
             next if ($b1 & 0x0f) != 1;      # pings and the like
             $payload = $data;
+            $SEEN .= $data;
             last;
         }
 
