@@ -5,6 +5,9 @@
 #   make test       C unit tests of the token core, then t/*.t under prove
 #   make static     nginx 1.22.1 from Debian's source with the module built
 #                   in, and the t/ suite run against that binary
+#   make soak       the soak test for SOAK_SECONDS (default 60): wrk with
+#                   valid and invalid tokens through reloads and key
+#                   rotation (t/soak.t runs 15 s of it in make test)
 #   make check      deps, test and static: what CI runs
 
 SHELL := /bin/bash
@@ -26,7 +29,7 @@ UNIT_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -Wall -Wextra -Werror \
                -fsanitize=address,undefined -fno-sanitize-recover=all \
                -Ingx_trtc_module
 
-.PHONY: all deps test unit prove static check clean
+.PHONY: all deps test unit prove static soak check clean
 
 all: $(MODULE)
 
@@ -70,6 +73,10 @@ static: $(BUILD)/trtc-tool t/ref/node_modules/.package-lock.json
 	bash t/static.sh $(CURDIR) $(ABUILD)/static
 	TEST_NGINX_BINARY=$(ABUILD)/static/nginx TEST_NGINX_MODULE= \
 	TRTC_TOOL=$(ABUILD)/trtc-tool prove -I t/lib t/
+
+soak: $(MODULE)
+	SOAK_SECONDS=$${SOAK_SECONDS:-60} TEST_NGINX_MODULE=$(abspath $(MODULE)) \
+	prove -v -I t/lib t/soak.t
 
 check: deps test static
 

@@ -10,7 +10,7 @@ packages=(
     libnginx-mod-nchan              # room signaling
     libcjson-dev libssl-dev zlib1g-dev
     build-essential dpkg-dev        # dpkg-dev: "apt-get source" for make static
-    perl openssl curl
+    perl openssl curl wrk
     chromium iproute2 util-linux    # browser tests, in a network namespace
 )
 
