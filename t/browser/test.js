@@ -1,0 +1,749 @@
+'use strict';
+
+/*
+ * Browser tests of the demo's web app (html/): headless Debian Chromium
+ * with fake camera, microphone and screen, driven by playwright-core.
+ * Run by run.sh inside a loopback-only network namespace, with nginx
+ * serving conf/trtc-demo.conf at TRTC_BASE.
+ *
+ * Output: one line "PLAN <n>", then one line "RESULT <json>" per check,
+ * {"name", "ok", "diag"}; t/browser.t turns them into TAP.
+ *
+ * Environment:
+ *   TRTC_BASE        http://127.0.0.1:PORT of the demo server
+ *   TRTC_KEY         its key file (to sign an expired token)
+ *   TRTC_TOOL        build/trtc-tool
+ *   TRTC_ARTIFACTS   where the screenshot goes (t/artifacts)
+ *   CHROMIUM         the browser (default /usr/bin/chromium)
+ */
+
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+const { chromium } = require('playwright-core');
+
+const BASE = process.env.TRTC_BASE;
+const KEY = process.env.TRTC_KEY;
+const TOOL = process.env.TRTC_TOOL;
+const ARTIFACTS = process.env.TRTC_ARTIFACTS || path.join(__dirname, '..', 'artifacts');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SDKAPPID = 1400000000;
+const TOTAL_MS = 270000;
+
+const ARGS = [
+    '--headless', '--no-sandbox', '--disable-gpu',
+    '--disable-background-networking', '--disable-component-update',
+    '--disable-sync', '--no-first-run',
+    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+    '--allow-loopback-in-peer-connection'
+];
+
+const ROOM_A = '4321';
+const ROOM_B = '8765';
+const ROOM_C = '2468';
+const ROOM_D = 'Q&A #1 (dev) [x]';
+
+/* ---- a tiny harness ---- */
+
+const CHECKS = [];
+const outcome = new Map();
+
+function check(name, opts, fn) {
+    if (typeof opts === 'function') {
+        fn = opts;
+        opts = {};
+    }
+    CHECKS.push({name, fn, timeout: opts.timeout || 45000, needs: opts.needs || []});
+}
+
+function report(name, ok, diag) {
+    outcome.set(name, ok);
+    process.stdout.write('RESULT ' + JSON.stringify({name, ok, diag: diag || ''}) + '\n');
+}
+
+function timeout(ms, what) {
+    let timer;
+    const p = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out after ' + ms + ' ms: ' + what)), ms);
+    });
+    p.cancel = () => clearTimeout(timer);
+    return p;
+}
+
+function assert(cond, msg) {
+    if (!cond) {
+        throw new Error('assertion failed: ' + msg);
+    }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/* polls fn until it returns a truthy value; the last value in the error */
+async function poll(fn, ms, what) {
+    const end = Date.now() + ms;
+    let last;
+    for (;;) {
+        try {
+            last = await fn();
+            if (last) {
+                return last;
+            }
+        } catch (e) {
+            last = e;
+        }
+        if (Date.now() > end) {
+            throw new Error('timed out after ' + ms + ' ms waiting for ' + what
+                            + '; last: ' + (last instanceof Error ? last.message : JSON.stringify(last)));
+        }
+        await sleep(200);
+    }
+}
+
+/* ---- pages ---- */
+
+let browser;
+const pageErrors = [];
+
+async function newContext(opts) {
+    return browser.newContext(Object.assign({viewport: {width: 1100, height: 700}, locale: 'en-US'}, opts || {}));
+}
+
+async function newPage(ctx, label) {
+    const page = await ctx.newPage();
+    page.on('pageerror', (e) => pageErrors.push(label + ': ' + e.message));
+    page.setDefaultTimeout(15000);
+    return page;
+}
+
+async function joinRoom(ctx, user, room, role, page) {
+    page = page || await newPage(ctx, user);
+    await page.goto(BASE + '/?userId=' + encodeURIComponent(user)
+                    + '&roomId=' + encodeURIComponent(room) + '&role=' + (role || 'speaker'));
+    await page.waitForSelector('body[data-ready]');
+    await page.click('#join');
+    await page.waitForURL((u) => new URL(u).pathname.startsWith('/room/'), {timeout: 15000});
+    await page.waitForSelector('body[data-ready]', {timeout: 20000});
+    await poll(() => page.evaluate(() =>
+        document.querySelector('#room-status').getAttribute('data-state') === 'connected'),
+        10000, user + ' connected to signaling');
+    return page;
+}
+
+function stats(page) {
+    return page.evaluate(() => window.trtcDebug.stats());
+}
+
+/* other's video plays on page: a size, and frames decoded growing
+ * between two looks 1.5 s apart (looked at again until ms is up) */
+async function seesVideo(page, other, ms) {
+    const end = Date.now() + (ms || 20000);
+    let first, second;
+    for (;;) {
+        first = await poll(async () => {
+            const s = (await stats(page))[other];
+            return s && s.videoWidth > 0 && s.framesDecoded > 0 ? s : null;
+        }, Math.max(1000, end - Date.now()), 'video of ' + other);
+        await sleep(1500);
+        second = (await stats(page))[other];
+        if (second && second.videoWidth > 0 && second.framesDecoded > first.framesDecoded) {
+            return second;
+        }
+        assert(Date.now() < end, 'frames of ' + other + ' grow: ' + JSON.stringify([first, second]));
+    }
+}
+
+/* how many video transceivers of page's connection to other receive */
+function receivingVideo(page, other) {
+    return page.evaluate((o) => window.trtcDebug.pc(o).getTransceivers().filter((x) =>
+        x.receiver.track.kind === 'video'
+        && (x.currentDirection === 'recvonly' || x.currentDirection === 'sendrecv')).length, other);
+}
+
+function tileSel(user, kind) {
+    return '.tile[data-user="' + user + '"][data-kind="' + (kind || 'camera') + '"]';
+}
+
+async function attr(page, sel, name) {
+    return page.evaluate(([s, n]) => {
+        const e = document.querySelector(s);
+        return e ? e.getAttribute(n) : null;
+    }, [sel, name]);
+}
+
+async function gone(page, sel, ms, what) {
+    await poll(() => page.evaluate((s) => !document.querySelector(s), sel), ms, what);
+}
+
+/* a token straight from the issuer, in the page's context (sets its cookie) */
+function issue(page, user, room, role) {
+    return page.evaluate(async ([u, r, ro]) => {
+        const res = await fetch('/api/token?userId=' + encodeURIComponent(u) + '&roomId='
+                                + encodeURIComponent(r) + '&role=' + ro, {method: 'POST'});
+        return res.json();
+    }, [user, room, role || 'speaker']);
+}
+
+async function expectDenied(page, reasonRe, textRe) {
+    await page.waitForURL((u) => new URL(u).pathname === '/', {timeout: 10000});
+    const url = new URL(page.url());
+    const reason = url.searchParams.get('denied') || '';
+    assert(reasonRe.test(reason), 'denied reason ' + reason + ' matches ' + reasonRe);
+    await page.waitForSelector('#login-error:not([hidden])');
+    const text = await page.textContent('#login-error');
+    assert(textRe.test(text), 'message "' + text + '" matches ' + textRe);
+    assert(await page.$('#grid') === null, 'no room grid on the login page');
+    return reason;
+}
+
+/* ---- the checks ---- */
+
+const S = {};   /* pages and contexts shared by the checks */
+
+check('login page: fields, injected config, assets under /static/', async () => {
+    const ctx = await newContext();
+    const page = await newPage(ctx, 'login');
+    const res = await page.goto(BASE + '/?userId=zoe&roomId=77');
+    assert(res.status() === 200, 'GET / is 200');
+    await page.waitForSelector('body[data-ready]');
+    for (const id of ['#userId', '#roomId', '#role', '#camera', '#microphone', '#join', '#device-check']) {
+        assert(await page.$(id), id + ' exists');
+    }
+    assert(await page.inputValue('#userId') === 'zoe', '?userId= prefills');
+    assert(await page.inputValue('#roomId') === '77', '?roomId= prefills');
+    const cfg = await page.evaluate(() => [window.TRTC_CONFIG, window.TRTC_ENDPOINTS]);
+    assert(cfg[0] && cfg[0].sdkAppId === SDKAPPID, 'TRTC_CONFIG.sdkAppId injected: ' + JSON.stringify(cfg));
+    assert(cfg[1] && cfg[1].token === '/api/token', 'TRTC_ENDPOINTS injected');
+    const assets = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('script[src], link[href]')).map((e) => e.src || e.href));
+    assert(assets.length >= 4 && assets.every((a) => new URL(a).pathname.startsWith('/static/')),
+           'assets rewritten to /static/: ' + assets.join(' '));
+    /* the camera and microphone pickers list the fake devices */
+    await poll(() => page.evaluate(() =>
+        document.querySelector('#camera').options.length > 0 && document.querySelector('#camera').value
+        && document.querySelector('#microphone').value), 10000, 'device pickers filled');
+    const labels = await page.evaluate(() => [document.querySelector('#camera').selectedOptions[0].textContent,
+                                              document.querySelector('#microphone').selectedOptions[0].textContent]);
+    assert(/fake/i.test(labels[0]) && /fake/i.test(labels[1]), 'fake devices listed: ' + labels);
+    /* a bad user name is refused before the server is asked */
+    await page.fill('#userId', 'no spaces allowed');
+    await page.click('#join');
+    await page.waitForSelector('#login-error:not([hidden])');
+    assert(new URL(page.url()).pathname === '/', 'stays on the login page');
+    /* the server's own refusal is shown too */
+    const bad = await page.evaluate(async () =>
+        (await fetch('/api/token?userId=ok&roomId=' + encodeURIComponent('bad/room'), {method: 'POST'})).status);
+    assert(bad === 400, 'server refuses a bad room: ' + bad);
+    await ctx.close();
+});
+
+check('first-visit prompt offers the device check once, then is remembered', async () => {
+    const ctx = await newContext();
+    const page = await newPage(ctx, 'first');
+    await page.goto(BASE + '/');
+    await page.waitForSelector('body[data-ready]');
+    assert(await page.isVisible('#first-visit'), 'prompt shown on the first visit');
+    await page.click('#first-visit-skip');
+    await page.reload();
+    await page.waitForSelector('body[data-ready]');
+    assert(!await page.isVisible('#first-visit'), 'prompt not shown again');
+    await ctx.close();
+});
+
+check('labels follow navigator.language (zh-CN: Chinese)', async () => {
+    const ctx = await newContext({locale: 'zh-CN'});
+    const page = await newPage(ctx, 'zh');
+    await page.goto(BASE + '/?denied=expired');
+    await page.waitForSelector('body[data-ready]');
+    const join = await page.textContent('#join');
+    const err = await page.textContent('#login-error');
+    assert(join === '进入房间', 'join button in Chinese: ' + join);
+    assert(/过期/.test(err), 'denied message in Chinese: ' + err);
+    assert(await page.getAttribute('html', 'lang') === 'zh-CN', 'html lang zh-CN');
+    await ctx.close();
+});
+
+check('device check: fake camera, microphone, browser and network pass; retest', async () => {
+    const ctx = await newContext();
+    const page = await newPage(ctx, 'check');
+    await page.goto(BASE + '/');
+    await page.waitForSelector('body[data-ready]');
+    await page.click('#device-check');
+    await page.waitForSelector('#check-dialog[open]');
+    const results = () => page.evaluate(() => {
+        const r = {};
+        document.querySelectorAll('.check-steps [data-check]').forEach((e) => {
+            r[e.getAttribute('data-check')] = e.getAttribute('data-result');
+        });
+        return r;
+    });
+    const all4 = async () => {
+        const r = await results();
+        return ['camera', 'microphone', 'browser', 'network'].every((k) => r[k] === 'pass') ? r : null;
+    };
+    let r = await poll(all4, 15000, 'camera, microphone, browser, network pass');
+    assert(r.speaker === 'pending', 'speaker waits for the person: ' + r.speaker);
+    const cam = await page.textContent('[data-detail="camera"]');
+    assert(/fake/i.test(cam) && /\d+×\d+/.test(cam), 'camera detail names the device and size: ' + cam);
+    const net = await page.textContent('[data-detail="network"]');
+    assert(/\d+ ms/.test(net), 'network detail has a round trip: ' + net);
+    /* the tone is made in the page; the person answers */
+    await page.click('[data-step="speaker"]');
+    await page.click('#check-tone');
+    await page.click('#check-heard');
+    r = await results();
+    assert(r.speaker === 'pass', 'speaker pass after "I hear it"');
+    await page.click('[data-step="report"]');
+    const rows = await page.$$eval('#check-report tr', (trs) => trs.map((tr) => tr.getAttribute('data-result')));
+    assert(rows.length === 5 && rows.every((x) => x === 'pass'), 'report all pass: ' + rows);
+    /* retest starts over and passes again */
+    await page.click('#retest');
+    r = await results();
+    assert(r.camera === 'pending' || r.camera === 'pass', 'retest restarted');
+    assert(r.speaker === 'pending', 'retest resets the speaker');
+    await poll(all4, 15000, 'pass again after retest');
+    await ctx.close();
+});
+
+check('alice and bob in room A see each other\'s video', {timeout: 60000}, async () => {
+    S.ctxAlice = await newContext();
+    S.ctxBob = await newContext();
+    S.alice = await joinRoom(S.ctxAlice, 'alice', ROOM_A);
+    S.bob = await joinRoom(S.ctxBob, 'bob', ROOM_A);
+    assert(new URL(S.alice.url()).pathname === '/room/' + ROOM_A + '/', 'alice on /room/A/');
+    const a = await seesVideo(S.alice, 'bob');
+    const b = await seesVideo(S.bob, 'alice');
+    assert(await S.alice.isVisible(tileSel('alice') + '[data-local]'), 'alice has a local tile');
+    assert(await S.alice.textContent(tileSel('bob') + ' .name') === 'bob', 'bob\'s tile is named');
+    assert(await attr(S.alice, tileSel('bob'), 'data-video') === 'on', 'bob video on at alice');
+    assert(await attr(S.alice, tileSel('bob'), 'data-audio') === 'on', 'bob audio on at alice');
+    return {a, b};
+});
+
+check('screenshot of the two-person call (t/artifacts/two-person-call.png)',
+      {needs: ['alice and bob in room A see each other\'s video']}, async () => {
+    fs.mkdirSync(ARTIFACTS, {recursive: true});
+    const file = path.join(ARTIFACTS, 'two-person-call.png');
+    await S.alice.screenshot({path: file});
+    assert(fs.statSync(file).size > 10000, 'screenshot written');
+});
+
+check('audio activity: bob\'s tile at alice shows speaking (fake microphone beeps)',
+      {needs: ['alice and bob in room A see each other\'s video']}, async () => {
+    await poll(() => attr(S.alice, tileSel('bob'), 'data-speaking').then((v) => v === '1'),
+               10000, 'data-speaking=1 on bob\'s tile');
+});
+
+check('carol in room B: alone, connected', async () => {
+    S.ctxCarol = await newContext();
+    S.carol = await joinRoom(S.ctxCarol, 'carol', ROOM_B);
+    S.carolJoined = Date.now();
+});
+
+check('clicking a tile enlarges it; clicking again shrinks it',
+      {needs: ['alice and bob in room A see each other\'s video']}, async () => {
+    await S.alice.click(tileSel('bob'));
+    assert(await attr(S.alice, tileSel('bob'), 'data-enlarged') === '', 'bob enlarged');
+    const w = await S.alice.$eval(tileSel('bob'), (e) => e.getBoundingClientRect().width);
+    const wl = await S.alice.$eval(tileSel('alice'), (e) => e.getBoundingClientRect().width);
+    assert(w > wl * 1.5, 'enlarged tile is wider: ' + w + ' vs ' + wl);
+    await S.alice.click(tileSel('bob'));
+    assert(await attr(S.alice, tileSel('bob'), 'data-enlarged') === null, 'bob shrunk');
+});
+
+check('bob mutes video and audio: alice\'s tile for bob shows off, then on again',
+      {needs: ['alice and bob in room A see each other\'s video']}, async () => {
+    await S.bob.click('#mute-video');
+    assert(await attr(S.bob, '#mute-video', 'aria-pressed') === 'true', 'bob\'s button pressed');
+    assert(await attr(S.bob, tileSel('bob') + '[data-local]', 'data-video') === 'off', 'bob\'s own tile off');
+    await poll(() => attr(S.alice, tileSel('bob'), 'data-video').then((v) => v === 'off'),
+               5000, 'data-video=off at alice');
+    await S.bob.click('#mute-audio');
+    await poll(() => attr(S.alice, tileSel('bob'), 'data-audio').then((v) => v === 'off'),
+               5000, 'data-audio=off at alice');
+    assert(await attr(S.alice, tileSel('bob'), 'data-speaking') === '0', 'muted bob is not speaking');
+    await S.bob.click('#mute-video');
+    await S.bob.click('#mute-audio');
+    await poll(async () => await attr(S.alice, tileSel('bob'), 'data-video') === 'on'
+                           && await attr(S.alice, tileSel('bob'), 'data-audio') === 'on',
+               5000, 'on again at alice');
+});
+
+check('a one-sided drop heals: alice, then bob, forgets the other; both see each other again',
+      {needs: ['alice and bob in room A see each other\'s video'], timeout: 60000}, async () => {
+    for (const [who, other] of [[S.alice, 'bob'], [S.bob, 'alice']]) {
+        assert(await who.evaluate((o) => window.trtcDebug.drop(o), other), 'dropped ' + other);
+        await seesVideo(S.alice, 'bob', 15000);
+        await seesVideo(S.bob, 'alice', 15000);
+        assert((await S.alice.$$(tileSel('bob'))).length === 1, 'one tile for bob at alice');
+        assert((await S.bob.$$(tileSel('alice'))).length === 1, 'one tile for alice at bob');
+    }
+});
+
+check('screen share: an extra tile data-kind=screen at alice; the browser\'s stop removes it',
+      {needs: ['alice and bob in room A see each other\'s video'], timeout: 60000}, async () => {
+    await S.bob.click('#share-screen');
+    await S.alice.waitForSelector(tileSel('bob', 'screen'), {timeout: 15000});
+    const s = await poll(async () => {
+        const st = (await stats(S.alice)).bob;
+        return st && st.screen && st.screen.videoWidth > 0 && st.screen.framesDecoded > 0 ? st : null;
+    }, 15000, 'screen frames at alice');
+    assert(s.screen.videoWidth >= 640, 'screen is screen-sized: ' + s.screen.videoWidth);
+    assert(s.videoWidth > 0 && s.videoWidth !== s.screen.videoWidth,
+           'camera tile still shows the camera: ' + JSON.stringify(s));
+    assert(await S.bob.isVisible(tileSel('bob', 'screen') + '[data-local]'), 'bob sees his own screen tile');
+    assert(await attr(S.bob, '#share-screen', 'aria-pressed') === 'true', 'share button pressed');
+    /* the browser's own "stop sharing" fires ended on the track */
+    const hadTrack = await S.bob.evaluate(() => {
+        const tr = window.trtcDebug.screenTrack();
+        if (!tr) {
+            return false;
+        }
+        tr.dispatchEvent(new Event('ended'));
+        return true;
+    });
+    assert(hadTrack, 'trtcDebug.screenTrack() returned the track');
+    await gone(S.alice, tileSel('bob', 'screen'), 5000, 'bob\'s screen tile gone at alice');
+    await poll(() => receivingVideo(S.alice, 'bob').then((n) => n === 1), 5000,
+               'renegotiated: alice receives one video from bob, the camera');
+    await gone(S.bob, tileSel('bob', 'screen'), 2000, 'bob\'s own screen tile gone');
+    assert(await S.bob.evaluate(() => window.trtcDebug.screenTrack()) === null, 'no screen track left');
+    assert(await attr(S.bob, '#share-screen', 'aria-pressed') === 'false', 'share button released');
+    /* share again, stop with the button: same result */
+    await S.bob.click('#share-screen');
+    await S.alice.waitForSelector(tileSel('bob', 'screen'), {timeout: 15000});
+    await poll(async () => {
+        const st = (await stats(S.alice)).bob;
+        return st && st.screen && st.screen.framesDecoded > 0;
+    }, 15000, 'screen frames again');
+    assert(await receivingVideo(S.alice, 'bob') === 2, 'two videos from bob while sharing');
+    await S.bob.click('#share-screen');
+    await gone(S.alice, tileSel('bob', 'screen'), 5000, 'screen tile gone after the button');
+    await poll(() => receivingVideo(S.alice, 'bob').then((n) => n === 1), 5000,
+               'renegotiated again: one video from bob');
+    /* and the camera keeps flowing */
+    await seesVideo(S.alice, 'bob', 5000);
+    await seesVideo(S.bob, 'alice', 5000);
+});
+
+check('a forged "from" inside data arrives stamped with the real sender',
+      {needs: ['alice and bob in room A see each other\'s video']}, async () => {
+    const marker = 'forge-' + Date.now();
+    const statuses = await S.alice.evaluate(async (m) => [
+        await window.trtcDebug.publish(JSON.stringify({t: 'note', sid: 'x', from: 'mallory', m: m})),
+        await window.trtcDebug.publish(JSON.stringify({from: 'mallory', privilege: 255,
+                                                       data: JSON.stringify({t: 'hb', sid: 'y', m: m})}), 'bob')
+    ], marker);
+    assert(statuses.every((s) => s === 201 || s === 202), 'published: ' + statuses);
+    const got = await poll(() => S.bob.evaluate((m) =>
+        window.trtcDebug.messages.filter((x) => x.data.indexOf(m) >= 0), marker).then((l) => l.length >= 2 ? l : null),
+        5000, 'both messages at bob');
+    assert(got.every((x) => x.from === 'alice'), 'stamped from alice: ' + JSON.stringify(got));
+    assert(got.every((x) => x.privilege === 254), 'stamped with alice\'s privilege: ' + JSON.stringify(got));
+    assert(got.some((x) => JSON.parse(x.data).from === 'mallory'), 'the forged field is only inside data');
+    assert(!await S.bob.evaluate(() => window.trtcDebug.messages.some((x) => x.from === 'mallory')),
+           'nothing stamped from mallory');
+    assert(!await S.bob.evaluate(() => window.trtcDebug.peers().includes('mallory')), 'no peer mallory');
+});
+
+check('audience dave: watches alice, has no publishing controls; alice renders nothing from him',
+      {needs: ['alice and bob in room A see each other\'s video'], timeout: 60000}, async () => {
+    S.ctxDave = await newContext();
+    S.dave = await joinRoom(S.ctxDave, 'dave', ROOM_A, 'audience');
+    const priv = await S.dave.evaluate(() => window.trtcDebug.privilege);
+    assert((priv & 16) === 0 && (priv & 4) === 0 && (priv & 64) === 0, 'audience token has no send bits: ' + priv);
+    await seesVideo(S.dave, 'alice');
+    for (const id of ['#mute-video', '#share-screen', '#mute-audio']) {
+        assert(!await S.dave.isVisible(id), id + ' hidden for the audience');
+    }
+    assert(await S.dave.evaluate(() => window.trtcDebug.localStream()) === null, 'no camera opened');
+    await S.alice.waitForSelector(tileSel('dave'));
+    /* dave's page turns malicious: it forces his camera and microphone
+     * into his connection to alice, and every message it publishes
+     * claims that stream as his camera (then as his screen) */
+    const claim = await S.dave.evaluate(async () => {
+        const s = await navigator.mediaDevices.getUserMedia({video: true, audio: true});
+        window.__claim = {camera: s.id, screen: null};
+        const realFetch = window.fetch;
+        window.fetch = (url, opts) => {
+            if (String(url).indexOf('/signal/pub') >= 0 && opts && typeof opts.body === 'string') {
+                try {
+                    const m = JSON.parse(opts.body);
+                    m.media = window.__claim;
+                    m.st = {a: true, v: true};
+                    opts = Object.assign({}, opts, {body: JSON.stringify(m)});
+                } catch (e) { /* not ours */ }
+            }
+            return realFetch(url, opts);
+        };
+        const pc = window.trtcDebug.pc('alice');
+        s.getTracks().forEach((tr) => pc.addTrack(tr, s));
+        await window.trtcDebug.publish(JSON.stringify({t: 'state', sid: window.trtcDebug.sid}));
+        return s.id;
+    });
+    /* the media does arrive at alice's connection, and so does the claim... */
+    await poll(() => S.alice.evaluate(async () => {
+        const pc = window.trtcDebug.pc('dave');
+        let bytes = 0;
+        (await pc.getStats()).forEach((s) => {
+            if (s.type === 'inbound-rtp' && s.kind === 'video') { bytes += s.bytesReceived || 0; }
+        });
+        return bytes > 0;
+    }), 20000, 'dave\'s forced video reaches alice\'s connection');
+    await poll(() => S.alice.evaluate((id) => window.trtcDebug.messages.some((m) =>
+        m.from === 'dave' && m.data.indexOf(id) >= 0), claim), 5000, 'dave\'s claim at alice');
+    /* ...and is neither shown nor played, however long we look */
+    const clean = async (what) => {
+        for (let i = 0; i < 3; i++) {
+            await sleep(700);
+            const st = (await stats(S.alice)).dave;
+            assert(st && st.videoWidth === 0 && st.framesDecoded === 0,
+                   what + ': nothing rendered from dave: ' + JSON.stringify(st));
+            assert(await attr(S.alice, tileSel('dave'), 'data-video') === 'off', what + ': dave\'s tile video off');
+            assert(await attr(S.alice, tileSel('dave'), 'data-audio') === 'off', what + ': dave\'s tile audio off');
+            assert(await S.alice.$(tileSel('dave', 'screen')) === null, what + ': no screen tile for dave');
+            const n = await S.alice.$eval(tileSel('dave') + ' video',
+                                          (v) => v.srcObject ? v.srcObject.getTracks().length : 0);
+            assert(n === 0, what + ': dave\'s tile plays no track: ' + n);
+        }
+    };
+    await clean('claimed as camera');
+    await S.dave.evaluate((id) => { window.__claim = {camera: null, screen: id}; }, claim);
+    await S.dave.evaluate(() => window.trtcDebug.publish(JSON.stringify({t: 'state', sid: window.trtcDebug.sid})));
+    await clean('claimed as screen');
+    /* alice still sees bob */
+    await seesVideo(S.alice, 'bob', 5000);
+});
+
+check('no camera or microphone: ivy joins receive-only, with a message',
+      {needs: ['alice and bob in room A see each other\'s video'], timeout: 60000}, async () => {
+    S.ctxIvy = await newContext();
+    await S.ctxIvy.addInitScript(() => {
+        if (location.pathname.startsWith('/room/')) {
+            navigator.mediaDevices.getUserMedia = () =>
+                Promise.reject(new DOMException('Requested device not found', 'NotFoundError'));
+        }
+    });
+    S.ivy = await joinRoom(S.ctxIvy, 'ivy', ROOM_A);
+    const notice = await S.ivy.textContent('#room-notice');
+    assert(/receive-only/.test(notice) && /NotFoundError/.test(notice), 'message: ' + notice);
+    await seesVideo(S.ivy, 'alice');
+    await S.alice.waitForSelector(tileSel('ivy'));
+    assert(await attr(S.alice, tileSel('ivy'), 'data-video') === 'off', 'ivy has no video at alice');
+    assert(await S.ivy.isDisabled('#mute-video'), 'ivy\'s camera button disabled');
+    await S.ctxIvy.close();
+    await gone(S.alice, tileSel('ivy'), 8000, 'ivy gone after closing');
+});
+
+check('carol in room B sees nobody of room A, and room A does not see her',
+      {needs: ['carol in room B: alone, connected', 'alice and bob in room A see each other\'s video']}, async () => {
+    const wait = 5000 - (Date.now() - S.carolJoined);
+    if (wait > 0) {
+        await sleep(wait);              /* at least two heartbeats */
+    }
+    const cp = await S.carol.evaluate(() => window.trtcDebug.peers());
+    assert(cp.length === 0, 'carol has no peers: ' + cp);
+    assert(await S.carol.$$eval('.tile', (t) => t.length) === 1, 'carol\'s grid has her own tile only');
+    const froms = await S.carol.evaluate(() => [...new Set(window.trtcDebug.messages.map((m) => m.from))]);
+    assert(froms.every((f) => f === 'carol'), 'carol got messages only from herself: ' + froms);
+    for (const p of [S.alice, S.bob]) {
+        assert(!(await p.evaluate(() => window.trtcDebug.peers())).includes('carol'), 'carol not a peer in A');
+        assert(await p.$(tileSel('carol')) === null, 'no carol tile in A');
+    }
+});
+
+check('two tabs of one browser context (shared cookies) call each other', {timeout: 60000}, async () => {
+    const ctx = await newContext();
+    const gina = await joinRoom(ctx, 'gina', ROOM_C);
+    const hank = await joinRoom(ctx, 'hank', ROOM_C);      /* the cookie is now hank's */
+    await seesVideo(gina, 'hank');
+    await seesVideo(hank, 'gina');
+    /* a reload keeps this tab's identity (sessionStorage), not the cookie's */
+    await gina.reload();
+    await gina.waitForSelector('body[data-ready]');
+    assert(await gina.evaluate(() => window.trtcDebug.self) === 'gina', 'still gina after reload');
+    await seesVideo(hank, 'gina');
+    assert((await hank.evaluate(() => window.trtcDebug.peers())).length === 1, 'the reload replaced gina, not added one');
+    await ctx.close();
+});
+
+check('a string room with spaces and punctuation: "' + ROOM_D + '"', {timeout: 60000}, async () => {
+    const c1 = await newContext();
+    const c2 = await newContext();
+    const p1 = await joinRoom(c1, 'kim', ROOM_D);
+    const p2 = await joinRoom(c2, 'lee', ROOM_D);
+    assert(new URL(p1.url()).pathname === '/room/' + encodeURIComponent(ROOM_D) + '/', 'room path: ' + p1.url());
+    await seesVideo(p1, 'lee');
+    await seesVideo(p2, 'kim');
+    const title = await p1.textContent('#room-title');
+    assert(title.indexOf(ROOM_D) >= 0, 'room name shown as text: ' + title);
+    await c1.close();
+    await c2.close();
+});
+
+check('a peer that vanishes without "bye" leaves alice\'s grid within seconds',
+      {needs: ['alice and bob in room A see each other\'s video'], timeout: 60000}, async () => {
+    const ctx = await newContext();
+    const erin = await joinRoom(ctx, 'erin', ROOM_A);
+    await S.alice.waitForSelector(tileSel('erin'), {timeout: 10000});
+    /* no goodbye: no beacon, no leave; the page just stops */
+    await erin.evaluate(() => { navigator.sendBeacon = () => true; });
+    const t0 = Date.now();
+    await ctx.close();
+    await gone(S.alice, tileSel('erin'), 12000, 'erin gone from alice');
+    const took = Date.now() - t0;
+    assert(!(await S.alice.evaluate(() => window.trtcDebug.peers())).includes('erin'), 'erin not a peer');
+    return {took};
+});
+
+check('bob leaves: his tile leaves alice\'s grid within a few seconds; bob is back on the login page',
+      {needs: ['alice and bob in room A see each other\'s video']}, async () => {
+    await S.bob.click('#leave');
+    const t0 = Date.now();
+    await gone(S.alice, tileSel('bob'), 3000, 'bob gone from alice');
+    const took = Date.now() - t0;
+    await S.bob.waitForURL((u) => new URL(u).pathname === '/', {timeout: 5000});
+    assert(await S.bob.inputValue('#userId') === 'bob', 'login prefilled with bob');
+    assert(await S.bob.$$eval('#login-error:not([hidden])', (e) => e.length) === 0, 'no error after leaving');
+    return {took};
+});
+
+check('a tampered token cookie: the login page with a message, never the room', async () => {
+    const ctx = await newContext();
+    const page = await newPage(ctx, 'tamper');
+    await page.goto(BASE + '/');
+    const tok = await issue(page, 'mallory', ROOM_A);
+    const [cookie] = await ctx.cookies(BASE + '/room/');
+    assert(cookie && cookie.name === 'trtc_token' && cookie.value === tok.privateMapKey, 'issuer set the cookie');
+    const v = cookie.value;
+    const i = Math.floor(v.length / 2);
+    cookie.value = v.slice(0, i) + (v[i] === 'A' ? 'B' : 'A') + v.slice(i + 1);
+    await ctx.addCookies([cookie]);
+    await page.goto(BASE + '/room/' + ROOM_A + '/');
+    const reason = await expectDenied(page, /^[a-z_]+$/, /not valid|altered/);
+    assert(reason !== 'room_mismatch', 'refused as a bad token: ' + reason);
+    await ctx.close();
+});
+
+check('an expired token: the login page says it expired', async () => {
+    const ctx = await newContext();
+    const page = await newPage(ctx, 'expired');
+    const now = Math.floor(Date.now() / 1000);
+    const old = execFileSync(TOOL, ['sign', '-k', KEY, '-a', String(SDKAPPID), '-u', 'mallory',
+                                    '-r', ROOM_A, '-p', '254', '-t', String(now - 7200), '-e', '60'])
+        .toString().trim();
+    await ctx.addCookies([{name: 'trtc_token', value: old, domain: '127.0.0.1', path: '/'}]);
+    await page.goto(BASE + '/room/' + ROOM_A + '/');
+    await expectDenied(page, /expired/, /expired/);
+    await ctx.close();
+});
+
+check('a token for room B on room A\'s page: the login page, never the room', async () => {
+    const ctx = await newContext();
+    const page = await newPage(ctx, 'mismatch');
+    await page.goto(BASE + '/');
+    await issue(page, 'mallory', ROOM_B);
+    const res = await page.goto(BASE + '/room/' + ROOM_A + '/');
+    assert(res.url().indexOf('/room/') < 0, 'not served the room');
+    await expectDenied(page, /^room_mismatch$/, /another room/);
+    await ctx.close();
+});
+
+check('a token for room B on room A\'s signaling: WebSocket refused, the app shows an error',
+      {timeout: 30000}, async () => {
+    const ctx = await newContext();
+    const page = await newPage(ctx, 'wrongsig');
+    await page.goto(BASE + '/');
+    const b = await issue(page, 'mallory', ROOM_B);
+    const a = await issue(page, 'mallory', ROOM_A);    /* the cookie opens A's page */
+    /* the socket itself: A's token opens, B's token is refused */
+    const ws = await page.evaluate(async ([room, good, bad]) => {
+        const tryOpen = (key) => new Promise((resolve) => {
+            const s = new WebSocket('ws://' + location.host + '/signal/sub?room=' + room
+                                    + '&privateMapKey=' + encodeURIComponent(key));
+            const timer = setTimeout(() => resolve('timeout'), 5000);
+            s.onopen = () => { clearTimeout(timer); s.close(); resolve('open'); };
+            s.onclose = () => { clearTimeout(timer); resolve('refused'); };
+        });
+        return [await tryOpen(good), await tryOpen(bad)];
+    }, [ROOM_A, a.privateMapKey, b.privateMapKey]);
+    assert(ws[0] === 'open' && ws[1] === 'refused', 'A\'s token opens, B\'s is refused: ' + ws);
+    const pub = await page.evaluate(async ([room, bad]) => (await fetch('/signal/pub?room=' + room,
+        {method: 'POST', headers: {'X-TRTC-Token': bad}, body: '{}'})).status, [ROOM_A, b.privateMapKey]);
+    assert(pub === 401, 'publishing to A with B\'s token is refused: ' + pub);
+    /* the app, with B's token in this tab's session for room A */
+    await page.evaluate(([room, tokA, tokB]) => {
+        tokA.privateMapKey = tokB.privateMapKey;
+        sessionStorage.setItem('trtc.session.' + room, JSON.stringify({token: tokA, role: 'speaker'}));
+    }, [ROOM_A, a, b]);
+    await page.goto(BASE + '/room/' + ROOM_A + '/');
+    await page.waitForSelector('#room-error:not([hidden])', {timeout: 15000});
+    const text = await page.textContent('#room-error');
+    assert(/refused/.test(text), 'error shown: ' + text);
+    assert(await attr(page, '#room-status', 'data-state') === 'refused', 'status says refused');
+    assert(await page.evaluate(() => window.trtcDebug.peers().length) === 0, 'joined nobody');
+    await ctx.close();
+});
+
+check('a room page without this tab\'s credentials sends the person to the login page', async () => {
+    const ctx = await newContext();
+    const page = await newPage(ctx, 'nosession');
+    await page.goto(BASE + '/');
+    await issue(page, 'mallory', ROOM_A);       /* a cookie, but nothing in sessionStorage */
+    const other = await newPage(ctx, 'nosession2');
+    await other.goto(BASE + '/room/' + ROOM_A + '/');
+    await expectDenied(other, /^no_session$/, /no credentials/);
+    assert(await other.inputValue('#roomId') === ROOM_A, 'room prefilled');
+    await ctx.close();
+});
+
+check('no uncaught JavaScript errors in any page', async () => {
+    assert(pageErrors.length === 0, pageErrors.join('\n'));
+});
+
+/* ---- run ---- */
+
+async function main() {
+    for (const v of ['TRTC_BASE', 'TRTC_KEY', 'TRTC_TOOL']) {
+        if (!process.env[v]) {
+            throw new Error(v + ' is not set (run t/browser/run.sh)');
+        }
+    }
+    process.stdout.write('PLAN ' + CHECKS.length + '\n');
+    /* launch() gives the browser a fresh profile (user-data-dir) of its
+     * own under TMPDIR, and removes it on close */
+    browser = await chromium.launch({executablePath: CHROMIUM, args: ARGS, timeout: 30000});
+    try {
+        for (const c of CHECKS) {
+            const missing = c.needs.filter((n) => outcome.get(n) !== true);
+            if (missing.length) {
+                report(c.name, false, 'not run: needs "' + missing.join('", "') + '"');
+                continue;
+            }
+            const t0 = Date.now();
+            const guard = timeout(c.timeout, c.name);
+            try {
+                const info = await Promise.race([c.fn(), guard]);
+                report(c.name, true, JSON.stringify(Object.assign({ms: Date.now() - t0}, info || {})));
+            } catch (e) {
+                report(c.name, false, (e && e.stack) || String(e));
+            } finally {
+                guard.cancel();
+            }
+        }
+    } finally {
+        await browser.close().catch(() => {});
+    }
+}
+
+const watchdog = setTimeout(() => {
+    process.stderr.write('test.js: the whole run took over ' + TOTAL_MS + ' ms\n');
+    process.exit(3);
+}, TOTAL_MS);
+
+main().then(() => {
+    clearTimeout(watchdog);
+    process.exit([...outcome.values()].every(Boolean) && outcome.size === CHECKS.length ? 0 : 1);
+}, (e) => {
+    process.stderr.write('test.js: ' + ((e && e.stack) || e) + '\n');
+    process.exit(2);
+});
