@@ -8,7 +8,45 @@
 #   make soak       the soak test for SOAK_SECONDS (default 60): wrk with
 #                   valid and invalid tokens through reloads and key
 #                   rotation (t/soak.t runs 15 s of it in make test)
+#   make scale      the demo's signaling under SCALE_N WebSocket subscribers
+#                   (default 5000, rooms of 10): memory per connection and
+#                   fan-out latency
 #   make check      deps, test and static: what CI runs
+#   make bench      nginx with the module under wrk, and the token core
+#                   against the reference package (reports, never fails
+#                   on speed)
+#
+# Hardening (rules in t/hardening.mk; clang-14, libclang-rt-14-dev and
+# valgrind from apt):
+#
+#   make fuzz       each libFuzzer target of t/fuzz/ (verify: a token
+#                   through trtc_verify and both base64 variants; json: the
+#                   JSON inside a token, deflated and encoded here; userbuf:
+#                   the userbuf, room, privilege and key file parsers) for
+#                   FUZZ_SECONDS (default 60) with ASan and UBSan, seeded
+#                   from t/fuzz/corpus/<target> (only read); new inputs in
+#                   build/fuzz/<target>/corpus, a crash, leak or broken
+#                   invariant fails and leaves its input in
+#                   build/fuzz/<target>/ (keep it in t/fuzz/regressions/);
+#                   FUZZ_OPTS adds libFuzzer flags
+#   make fuzz-ci    the same, 10 s per target: what CI calls
+#   make fuzz-replay
+#                   only the committed inputs, t/fuzz/corpus and every
+#                   file of t/fuzz/regressions, once through every target
+#                   (fuzz and fuzz-ci start with it)
+#   make test-asan  the module built with -fsanitize=address,undefined
+#                   (build/asan/, same nginx-dev configure as make), the
+#                   unit tests, then t/*.t but soak.t against the packaged
+#                   nginx with libasan preloaded; any ASan or UBSan report,
+#                   or a leak with a frame of the module, fails
+#                   (ASAN_TESTS picks the files); the browser tests last,
+#                   with leak detection off (ASAN_BROWSER_TESTS)
+#   make test-valgrind
+#                   t/*.t but soak.t and the browser tests, nginx (master
+#                   and workers) under valgrind's memcheck with the module
+#                   of make; any memcheck error, or a definite leak with a
+#                   frame of the module, fails (VALGRIND_TESTS picks the
+#                   files); both end with a summary of the reports
 
 SHELL := /bin/bash
 
@@ -29,7 +67,10 @@ UNIT_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -Wall -Wextra -Werror \
                -fsanitize=address,undefined -fno-sanitize-recover=all \
                -Ingx_trtc_module
 
-.PHONY: all deps test unit prove static soak check clean
+BENCH_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror \
+                -Ingx_trtc_module
+
+.PHONY: all deps test unit prove static soak check bench clean
 
 all: $(MODULE)
 
@@ -44,7 +85,8 @@ $(BUILD)/nginx/Makefile: config
 
 $(MODULE): $(BUILD)/nginx/Makefile $(MOD_SRC)
 	$(MAKE) -f $(ABUILD)/nginx/Makefile -C $(NGINX_SRC) modules
-	cp $(BUILD)/nginx/ngx_http_trtc_module.so $@
+	cp $(BUILD)/nginx/ngx_http_trtc_module.so $@.tmp
+	mv -f $@.tmp $@     # a running nginx keeps the old file
 
 $(BUILD)/unit: t/unit/test_token.c $(CORE_SRC) $(CORE_HDR)
 	mkdir -p $(BUILD)
@@ -53,6 +95,10 @@ $(BUILD)/unit: t/unit/test_token.c $(CORE_SRC) $(CORE_HDR)
 $(BUILD)/trtc-tool: t/tool/trtc_tool.c $(CORE_SRC) $(CORE_HDR)
 	mkdir -p $(BUILD)
 	$(CC) $(UNIT_CFLAGS) -o $@ t/tool/trtc_tool.c $(CORE_SRC) $(CORE_LIBS)
+
+$(BUILD)/token-bench: t/bench/token_bench.c $(CORE_SRC) $(CORE_HDR)
+	mkdir -p $(BUILD)
+	$(CC) $(BENCH_CFLAGS) -o $@ t/bench/token_bench.c $(CORE_SRC) $(CORE_LIBS)
 
 t/ref/node_modules/.package-lock.json: t/ref/package.json t/ref/package-lock.json
 	cd t/ref && npm ci --no-audit --no-fund --loglevel=error
@@ -78,7 +124,17 @@ soak: $(MODULE)
 	SOAK_SECONDS=$${SOAK_SECONDS:-60} TEST_NGINX_MODULE=$(abspath $(MODULE)) \
 	prove -v -I t/lib t/soak.t
 
+scale: $(MODULE)
+	bash t/scale/run.sh $${SCALE_N:-5000} 10 2000
+
 check: deps test static
+
+bench: $(MODULE) $(BUILD)/trtc-tool $(BUILD)/token-bench \
+       t/ref/node_modules/.package-lock.json
+	BUILD=$(ABUILD) NGINX_BIN=$(NGINX_BIN) MODULE=$(abspath $(MODULE)) \
+	bash t/bench/bench.sh
+
+include t/hardening.mk
 
 clean:
 	rm -rf $(BUILD)

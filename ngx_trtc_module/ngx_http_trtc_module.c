@@ -1064,7 +1064,9 @@ ngx_http_trtc_stamp(ngx_http_request_t *r)
 
         c = ngx_utf8_decode(&p, msg + len - p);
 
-        if (c > 0x10ffff) {
+        /* nor are surrogates UTF-8 (RFC 3629) */
+
+        if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
             ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
                           "trtc_stamp: message is not UTF-8");
             return NGX_HTTP_BAD_REQUEST;

@@ -12,6 +12,8 @@ packages=(
     build-essential dpkg-dev        # dpkg-dev: "apt-get source" for make static
     perl openssl curl wrk
     chromium iproute2 util-linux    # browser tests, in a network namespace
+    clang-14 libclang-rt-14-dev     # fuzzing, sanitizers
+    valgrind
 )
 
 missing=()

@@ -232,6 +232,12 @@ isnt(publish($tok{alice}, 1, '"' x 32768)->{status}, 201,
      'also when escaping makes it so');
 isnt(publish($tok{alice}, 1, "\xff\xfe")->{status}, 201,
      'a message that is not UTF-8 is refused');
+isnt(publish($tok{alice}, 1, "a surrogate \xed\xa0\x80")->{status}, 201,
+     'nor one with a surrogate (it would close every member\'s socket)');
+like(publish($tok{alice}, 1, "\xf0\x9f\x8e\xa5 \xe2\x82\xac")->{status},
+     qr/^20[12]$/, 'four- and three-byte UTF-8 pass');
+is(eval { JSON::PP->new->utf8->decode(TrtcTest::ws_read($bob, 3))->{data} },
+   "\x{1f3a5} \x{20ac}", 'as they were');
 like(publish($tok{alice}, 1, 'x' x (64 * 1024 - 42))->{status},
      qr/^20[12]$/, 'a message of 64 KiB once stamped passes');
 is(length(eval { decode_json(TrtcTest::ws_read($bob, 3))->{data} } // ''),

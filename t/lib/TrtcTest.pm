@@ -9,12 +9,27 @@ package TrtcTest;
 #   TEST_NGINX_BINARY   nginx to run (default /usr/sbin/nginx)
 #   TEST_NGINX_MODULE   the module .so to load; empty when built in
 #   TEST_NGINX_LEAVE    keep the test directory
-#   TEST_NGINX_PRELOAD  LD_PRELOAD for nginx (sanitizer runtimes)
+#   TEST_NGINX_PRELOAD  LD_PRELOAD for nginx (sanitizer runtimes); the
+#                       reports go to asan.PID and ubsan.PID in the test
+#                       directory (log_path is added to ASAN_OPTIONS and
+#                       UBSAN_OPTIONS), and fail the test like the log
+#   TEST_NGINX_VALGRIND nginx (master and workers) runs under valgrind's
+#                       memcheck, reports in valgrind.PID; the value is
+#                       more valgrind options, or 1; timeouts are longer
+#   TEST_NGINX_REPORTS  a directory to copy those report files to
+#
+# Sanitizer and valgrind reports fail a test, except leaks: nginx leaves
+# some memory of its own at exit, so a leak counts only when a frame of
+# its allocation is the module's (ngx_http_trtc_*, trtc_*), and only a
+# direct ("definitely lost") one: what only a leaked block of nginx's
+# points to is nginx's leak.
 
 use strict;
 use warnings;
 
 use Exporter qw(import);
+use File::Copy qw(copy);
+use File::Path qw(make_path);
 use File::Spec;
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
@@ -22,7 +37,13 @@ use POSIX qw(:sys_wait_h);
 use Test::More;
 use Time::HiRes qw(sleep);
 
-our @EXPORT_OK = qw(repo_dir);
+our @EXPORT_OK = qw(repo_dir classify_report);
+
+# valgrind is slow: every wait is this many times longer under it
+our $SLOW = $ENV{TEST_NGINX_VALGRIND} ? 10 : 1;
+
+# a frame of the module in a report's stack
+our $OURS = qr/\bngx_http_trtc_\w+|\btrtc_\w+/;
 
 sub repo_dir {
     my $d = File::Spec->rel2abs(__FILE__);
@@ -167,8 +188,27 @@ sub expand {
 
 sub env_prefix {
     my ($self) = @_;
-    return $ENV{TEST_NGINX_PRELOAD}
-        ? ('env', "LD_PRELOAD=$ENV{TEST_NGINX_PRELOAD}") : ();
+    my $dir = $self->{dir};
+    my @cmd;
+
+    if ($ENV{TEST_NGINX_PRELOAD}) {
+        @cmd = ('env', "LD_PRELOAD=$ENV{TEST_NGINX_PRELOAD}",
+                map {
+                    my $o = $ENV{"${_}_OPTIONS"} // '';
+                    "${_}_OPTIONS=$o" . ($o ne '' ? ':' : '')
+                    . "log_path=$dir/" . lc $_
+                } qw(ASAN UBSAN));
+    }
+
+    if ($ENV{TEST_NGINX_VALGRIND}) {
+        push @cmd, 'valgrind', '--tool=memcheck', '--leak-check=full',
+             '--show-leak-kinds=definite', '--errors-for-leak-kinds=definite',
+             '--num-callers=40', "--log-file=$dir/valgrind.%p",
+             $ENV{TEST_NGINX_VALGRIND} eq '1'
+             ? () : split(' ', $ENV{TEST_NGINX_VALGRIND});
+    }
+
+    return @cmd;
 }
 
 # runs "nginx -t" on a configuration; returns (ok, output)
@@ -181,8 +221,16 @@ sub test_config {
                '-c', "$self->{dir}/test.conf", '-e', "$self->{dir}/test.log",
                '-t');
     my $out = qx{@cmd 2>&1};
+    my $ok = $? == 0;
 
-    return ($? == 0, $out . $self->read_file('test.log'));
+    my ($bad) = $self->reports;
+
+    if (@$bad) {
+        fail('no sanitizer or valgrind report from nginx -t');
+        diag(join "\n", @$bad);
+    }
+
+    return ($ok, $out . $self->read_file('test.log'));
 }
 
 sub run {
@@ -207,7 +255,7 @@ sub run {
 
     $self->{pid} = $pid;
 
-    for (1 .. 100) {
+    for (1 .. 100 * $SLOW) {
         if (waitpid($pid, WNOHANG) == $pid) {
             delete $self->{pid};
             BAIL_OUT("nginx did not start:\n"
@@ -249,7 +297,7 @@ sub reload {
 
     kill 'HUP', $self->{pid};
 
-    for (1 .. 200) {
+    for (1 .. 200 * $SLOW) {
         my $log = substr($self->read_file('error.log'), $old);
         my $started = () = $log =~ /start worker process/g;
         my $stopping = () = $log =~ /gracefully shutting down/g;
@@ -270,10 +318,10 @@ sub stop {
 
     kill 'QUIT', $pid;
 
-    for (1 .. 100) {
+    for (1 .. 100 * $SLOW) {
         last if waitpid($pid, WNOHANG) == $pid;
         sleep(0.05);
-        if ($_ == 100) {
+        if ($_ == 100 * $SLOW) {
             kill 'KILL', $pid;
             waitpid($pid, 0);
         }
@@ -312,8 +360,103 @@ sub check_log {
     } split /\n/, $self->read_file('error.log')
                   . $self->read_file('stderr.log');
 
+    my ($reports, $ignored) = $self->reports;
+    push @bad, @$reports;
+
     ok(!@bad, 'no alerts, crashes or sanitizer reports in error log')
         or diag(join "\n", @bad);
+
+    note("$ignored leak report(s) without a frame of the module let pass")
+        if $ignored;
+}
+
+# the report files (asan.PID, ubsan.PID, valgrind.PID) written since the
+# last look: returns the reports that fail the test, and the number of
+# leaks let pass; a valgrind file is read once its process has ended
+sub reports {
+    my ($self) = @_;
+    my (@bad, $ignored);
+
+    opendir(my $dh, $self->{dir}) or return ([], 0);
+    my @files = sort grep { /^(asan|ubsan|valgrind)\.\d+$/ } readdir $dh;
+    closedir $dh;
+
+    for my $f (@files) {
+        my $text = $self->read_file($f);
+        my $seen = $self->{reported}{$f} // 0;
+
+        next if length($text) <= $seen;
+        next if $f =~ /^valgrind/ && $text !~ /ERROR SUMMARY:/;
+
+        $self->{reported}{$f} = length $text;
+
+        if (my $to = $ENV{TEST_NGINX_REPORTS}) {
+            (my $name = $0) =~ s{.*/}{};
+            make_path($to);
+            copy("$self->{dir}/$f", "$to/$name-$f");
+        }
+
+        my $kind = $f =~ /^valgrind/ ? 'valgrind' : 'sanitizer';
+        my ($b, $i) = classify_report($kind, substr($text, $seen));
+        push @bad, map { "$f:\n$_" } @$b;
+        $ignored += $i;
+    }
+
+    return (\@bad, $ignored // 0);
+}
+
+# splits a sanitizer's or valgrind's output into reports; returns those
+# that count (all but leaks outside the module) and how many did not
+sub classify_report {
+    my ($kind, $text) = @_;
+    my (@bad, $ignored);
+
+    $ignored = 0;
+
+    if ($kind eq 'valgrind') {
+        $text =~ s/^==\d+== ?//mg;
+
+        for my $r (split /\n\s*\n/, $text) {
+            next unless $r =~ /^\s+(?:at|by) 0x/m;
+
+            if ($r =~ /are[ ](definitely|indirectly|possibly)[ ]lost
+                       |still[ ]reachable/x)
+            {
+                if ($1 && $1 eq 'definitely' && $r =~ $OURS) {
+                    push @bad, $r;
+                } else {
+                    $ignored++;
+                }
+                next;
+            }
+
+            push @bad, $r;
+        }
+
+        return (\@bad, $ignored);
+    }
+
+    # LeakSanitizer: one report per leak, between its header and summary
+
+    my $lsan = qr/^==\d+==ERROR:\ LeakSanitizer:[^\n]*\n(.*?)
+                  (?:^SUMMARY:[^\n]*leaked[^\n]*\n|\z)/msx;
+
+    while ($text =~ s/$lsan//) {
+        for my $r (split /\n\s*\n/, $1) {
+            next unless $r =~ /^(Direct|Indirect) leak of/m;
+
+            if ($r =~ /^Direct/m && $r =~ $OURS) {
+                push @bad, $r;
+            } else {
+                $ignored++;
+            }
+        }
+    }
+
+    $text =~ s/^=+\n//mg;
+    push @bad, $text if $text =~ /\S/;
+
+    return (\@bad, $ignored);
 }
 
 sub DESTROY {
@@ -341,7 +484,7 @@ sub raw {
 
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                                   PeerPort => $opts{port} // $self->port,
-                                  Proto => 'tcp', Timeout => 5)
+                                  Proto => 'tcp', Timeout => 5 * $SLOW)
         or die "connect: $!\n";
 
     $s->autoflush(1);
@@ -350,7 +493,7 @@ sub raw {
 
     my $response = '';
     local $SIG{ALRM} = sub { die "timeout\n" };
-    alarm(10);
+    alarm(10 * $SLOW);
     while (1) {
         my $n = sysread($s, my $buf, 65536);
         last if !$n;
@@ -411,7 +554,7 @@ sub ws_open {
 
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                                   PeerPort => $self->port, Proto => 'tcp',
-                                  Timeout => 5)
+                                  Timeout => 5 * $SLOW)
         or die "connect: $!\n";
 
     binmode $s;
@@ -426,7 +569,7 @@ sub ws_open {
 
     my $head = '';
     local $SIG{ALRM} = sub { die "timeout\n" };
-    alarm(5);
+    alarm(5 * $SLOW);
     while (defined(my $line = <$s>)) {
         $head .= $line;
         last if $line eq "\r\n";
@@ -444,7 +587,7 @@ sub ws_read {
 
     eval {
         local $SIG{ALRM} = sub { die "timeout\n" };
-        alarm($timeout // 2);
+        alarm(($timeout // 2) * $SLOW);
 
         while (1) {
             _read_n($s, my $h, 2) or die "closed\n";
