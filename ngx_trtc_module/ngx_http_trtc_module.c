@@ -678,7 +678,7 @@ ngx_http_trtc_unescape(ngx_http_request_t *r, ngx_str_t *value)
 {
     u_char  *dst, *src;
 
-    if (ngx_strlchr(value->data, value->data + value->len, '%') == NULL) {
+    if (value->len == 0 || memchr(value->data, '%', value->len) == NULL) {
         return NGX_OK;
     }
 
