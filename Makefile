@@ -92,13 +92,16 @@ $(BUILD)/unit: t/unit/test_token.c $(CORE_SRC) $(CORE_HDR)
 	mkdir -p $(BUILD)
 	$(CC) $(UNIT_CFLAGS) -o $@ t/unit/test_token.c $(CORE_SRC) $(CORE_LIBS)
 
-$(BUILD)/trtc-tool: t/tool/trtc_tool.c $(CORE_SRC) $(CORE_HDR)
+$(BUILD)/trtc-tool: t/tool/trtc_tool.c t/tool/keyfile.h $(CORE_SRC) $(CORE_HDR)
 	mkdir -p $(BUILD)
-	$(CC) $(UNIT_CFLAGS) -o $@ t/tool/trtc_tool.c $(CORE_SRC) $(CORE_LIBS)
+	$(CC) $(UNIT_CFLAGS) -It/tool -o $@ t/tool/trtc_tool.c $(CORE_SRC) \
+	    $(CORE_LIBS)
 
-$(BUILD)/token-bench: t/bench/token_bench.c $(CORE_SRC) $(CORE_HDR)
+$(BUILD)/token-bench: t/bench/token_bench.c t/tool/keyfile.h $(CORE_SRC) \
+                      $(CORE_HDR)
 	mkdir -p $(BUILD)
-	$(CC) $(BENCH_CFLAGS) -o $@ t/bench/token_bench.c $(CORE_SRC) $(CORE_LIBS)
+	$(CC) $(BENCH_CFLAGS) -It/tool -o $@ t/bench/token_bench.c $(CORE_SRC) \
+	    $(CORE_LIBS)
 
 t/ref/node_modules/.package-lock.json: t/ref/package.json t/ref/package-lock.json
 	cd t/ref && npm ci --no-audit --no-fund --loglevel=error

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "trtc_token.h"
+#include "keyfile.h"
 
 
 #define BENCH_USER      "alice"
@@ -52,7 +53,6 @@ static int bench_verify_pmk(void);
 static int bench_sign(int room, char *out, size_t *len);
 static int bench_verify(const char *token, size_t len, int room);
 static double bench_now(clockid_t clock);
-static int bench_read_key(const char *path);
 static int usage(void);
 
 
@@ -141,7 +141,8 @@ main(int argc, char **argv)
     bench_sdkappid = (uint32_t) app;
     bench_time = (int64_t) time(NULL);
 
-    if (bench_read_key(key_path) != 0) {
+    bench_key = keyfile_read("token_bench", key_path);
+    if (bench_key == NULL) {
         return 2;
     }
 
@@ -347,35 +348,6 @@ bench_now(clockid_t clock)
     clock_gettime(clock, &ts);
 
     return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
-
-static int
-bench_read_key(const char *path)
-{
-    FILE    *f;
-    size_t   n;
-    char     buf[TRTC_KEY_MAX + 2];
-
-    f = fopen(path, "r");
-    if (f == NULL) {
-        perror(path);
-        return -1;
-    }
-
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-
-    bench_key = trtc_key_load((unsigned char *) buf, n);
-
-    memset(buf, 0, sizeof(buf));
-
-    if (bench_key == NULL) {
-        fprintf(stderr, "token_bench: no usable key in %s\n", path);
-        return -1;
-    }
-
-    return 0;
 }
 
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "trtc_token.h"
+#include "keyfile.h"
 
 
 #define TOOL_KEYS_MAX  8
@@ -31,7 +32,6 @@ static int tool_run(int sign, trtc_ctx_t *ctx, trtc_key_t **keys, int nkeys,
     int64_t sdkappid, const char *user, const char *room_arg,
     const char *priv_arg, int64_t t, int64_t expire, int64_t now,
     int64_t leeway, const char *token);
-static int tool_read_key(const char *path, trtc_key_t **key);
 static int tool_number(const char *s, int64_t *v);
 static int usage(void);
 
@@ -76,8 +76,12 @@ main(int argc, char **argv)
         switch (c) {
 
         case 'k':
-            if (nkeys == TOOL_KEYS_MAX || tool_read_key(optarg, &keys[nkeys]))
-            {
+            if (nkeys == TOOL_KEYS_MAX) {
+                goto done;
+            }
+
+            keys[nkeys] = keyfile_read("trtc-tool", optarg);
+            if (keys[nkeys] == NULL) {
                 goto done;
             }
 
@@ -257,35 +261,6 @@ tool_run(int sign, trtc_ctx_t *ctx, trtc_key_t **keys, int nkeys,
     }
 
     printf("}\n");
-
-    return 0;
-}
-
-
-static int
-tool_read_key(const char *path, trtc_key_t **key)
-{
-    FILE    *f;
-    size_t   n;
-    char     buf[TRTC_KEY_MAX + 2];
-
-    f = fopen(path, "r");
-    if (f == NULL) {
-        perror(path);
-        return -1;
-    }
-
-    n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-
-    *key = trtc_key_load((unsigned char *) buf, n);
-
-    memset(buf, 0, sizeof(buf));
-
-    if (*key == NULL) {
-        fprintf(stderr, "trtc-tool: no usable key in %s\n", path);
-        return -1;
-    }
 
     return 0;
 }
