@@ -41,6 +41,10 @@ typedef struct {
     ngx_str_t                  cookie_attrs;
     ngx_flag_t                 cookie_secure;
 
+    ngx_str_t                  turn_secret;
+    ngx_str_t                  turn_urls;  /* as JSON: "a","b" */
+    time_t                     turn_ttl;
+
     ngx_flag_t                 auth;
     ngx_array_t               *auth_token; /* of ngx_http_complex_value_t */
     ngx_http_complex_value_t  *auth_user;
@@ -132,6 +136,15 @@ static char *ngx_http_trtc_auth_token(ngx_conf_t *cf, ngx_command_t *cmd,
 static char *ngx_http_trtc_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static void ngx_http_trtc_key_cleanup(void *data);
+static ngx_int_t ngx_http_trtc_read_secret(ngx_conf_t *cf, ngx_str_t *name,
+    u_char **buf, size_t *len);
+static char *ngx_http_trtc_turn_secret_file(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static void ngx_http_trtc_secret_cleanup(void *data);
+static char *ngx_http_trtc_turn_urls(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static u_char *ngx_http_trtc_ice_servers(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, u_char *p, trtc_token_t *tok);
 
 static ngx_int_t ngx_http_trtc_add_variables(ngx_conf_t *cf);
 static void *ngx_http_trtc_create_main_conf(ngx_conf_t *cf);
@@ -240,6 +253,27 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
+
+    { ngx_string("trtc_turn_secret_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_trtc_turn_secret_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("trtc_turn_urls"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_trtc_turn_urls,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("trtc_turn_ttl"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, turn_ttl),
+      &ngx_http_trtc_expire_post },
 
     { ngx_string("trtc_auth"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
@@ -926,7 +960,7 @@ ngx_http_trtc_issue_handler(ngx_http_request_t *r)
     }
 
     body = ngx_pnalloc(r->pool, NGX_HTTP_TRTC_ISSUE_BODY_MAX
-                                + 2 * TRTC_TOKEN_MAX);
+                                + 2 * TRTC_TOKEN_MAX + tlcf->turn_urls.len);
     if (body == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -943,10 +977,54 @@ ngx_http_trtc_issue_handler(ngx_http_request_t *r)
                         bits, pmk_len, pmk);
     }
 
+    if (tlcf->turn_secret.len && tlcf->turn_urls.len) {
+        p = ngx_http_trtc_ice_servers(r, tlcf, p, &tok);
+        if (p == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
     *p++ = '}';
     *p++ = LF;
 
     return ngx_http_trtc_send_json(r, NGX_HTTP_OK, body, p - body);
+}
+
+
+/*
+ * TURN credentials of coturn's REST API (use-auth-secret), ready for
+ * RTCPeerConnection: ,"iceServers":[{"urls":[..],"username":..,..}]
+ */
+
+static u_char *
+ngx_http_trtc_ice_servers(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, u_char *p, trtc_token_t *tok)
+{
+    u_char  *user;
+    size_t   len;
+    char     password[TRTC_TURN_PASSWORD_LEN];
+    u_char   buf[NGX_TIME_T_LEN + 1 + TRTC_USERID_MAX];
+
+    user = buf;
+    len = ngx_sprintf(buf, "%T:%s", tok->time + tlcf->turn_ttl,
+                      tok->identifier)
+          - buf;
+
+    if (trtc_turn_password(tlcf->turn_secret.data, tlcf->turn_secret.len,
+                           (char *) user, len, password)
+        != 0)
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "trtc: TURN credential failed");
+        return NULL;
+    }
+
+    return ngx_sprintf(p, ",\"iceServers\":[{\"urls\":[%V],"
+                       "\"username\":\"%*s\",\"credential\":\"%*s\"}],"
+                       "\"turnExpiresAt\":%T",
+                       &tlcf->turn_urls, len, user,
+                       (size_t) TRTC_TURN_PASSWORD_LEN, password,
+                       tok->time + tlcf->turn_ttl);
 }
 
 
@@ -1507,19 +1585,11 @@ ngx_http_trtc_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     u_char               *buf;
     char                 *rv;
     size_t                len;
-    ssize_t               n;
-    ngx_str_t            *value, name;
-    ngx_file_t            file;
+    ngx_str_t            *value;
     trtc_key_t           *key, **k;
-    ngx_file_info_t       fi;
     ngx_pool_cleanup_t   *cln;
 
     value = cf->args->elts;
-    name = value[1];
-
-    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
 
     if (tlcf->keys == NGX_CONF_UNSET_PTR) {
         tlcf->keys = ngx_array_create(cf->pool, 2, sizeof(trtc_key_t *));
@@ -1528,76 +1598,19 @@ ngx_http_trtc_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
     }
 
-    ngx_memzero(&file, sizeof(ngx_file_t));
-
-    file.name = name;
-    file.log = cf->log;
-
-    file.fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-
-    if (file.fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%s\" failed", name.data);
+    if (ngx_http_trtc_read_secret(cf, &value[1], &buf, &len) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
-    buf = NULL;
-    len = 0;
     rv = NGX_CONF_ERROR;
-
-    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_fd_info_n " \"%s\" failed", name.data);
-        goto done;
-    }
-
-    if (!ngx_is_file(&fi)) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "trtc key file \"%s\" is not a regular file",
-                           name.data);
-        goto done;
-    }
-
-    if (ngx_file_size(&fi) > TRTC_KEY_MAX + 2) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "trtc key file \"%s\" is larger than %d bytes",
-                           name.data, TRTC_KEY_MAX);
-        goto done;
-    }
-
-    if (ngx_file_access(&fi) & (S_IROTH|S_IWOTH)) {
-        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
-                           "trtc key file \"%s\" is accessible by others, "
-                           "consider \"chmod o-rw\"", name.data);
-    }
-
-    len = (size_t) ngx_file_size(&fi);
-
-    buf = ngx_alloc(len + 1, cf->log);
-    if (buf == NULL) {
-        goto done;
-    }
-
-    n = ngx_read_file(&file, buf, len, 0);
-
-    if (n == NGX_ERROR) {
-        goto done;
-    }
-
-    if ((size_t) n != len) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           ngx_read_file_n " \"%s\" returned only "
-                           "%z bytes instead of %uz", name.data, n, len);
-        goto done;
-    }
 
     key = trtc_key_load(buf, len);
 
     if (key == NULL) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "trtc key file \"%s\" holds no usable key "
+                           "trtc key file \"%V\" holds no usable key "
                            "(the first line, 1 to %d bytes)",
-                           name.data, TRTC_KEY_MAX);
+                           &value[1], TRTC_KEY_MAX);
         goto done;
     }
 
@@ -1621,17 +1634,243 @@ ngx_http_trtc_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 done:
 
-    if (buf) {
-        ngx_explicit_memzero(buf, len);
-        ngx_free(buf);
+    ngx_explicit_memzero(buf, len);
+    ngx_free(buf);
+
+    return rv;
+}
+
+
+/*
+ * A secret file's contents, read by the master at configuration time:
+ * a regular file of at most TRTC_KEY_MAX + 2 bytes, with a warning when
+ * others may read it.  The caller wipes and frees *buf.
+ */
+
+static ngx_int_t
+ngx_http_trtc_read_secret(ngx_conf_t *cf, ngx_str_t *path, u_char **buf,
+    size_t *len)
+{
+    u_char           *b;
+    ssize_t           n;
+    ngx_int_t         rc;
+    ngx_str_t         name;
+    ngx_file_t        file;
+    ngx_file_info_t   fi;
+
+    name = *path;
+
+    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
+        return NGX_ERROR;
     }
+
+    ngx_memzero(&file, sizeof(ngx_file_t));
+
+    file.name = name;
+    file.log = cf->log;
+
+    file.fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+
+    if (file.fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%s\" failed", name.data);
+        return NGX_ERROR;
+    }
+
+    rc = NGX_ERROR;
+
+    if (ngx_fd_info(file.fd, &fi) == NGX_FILE_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_fd_info_n " \"%s\" failed", name.data);
+        goto done;
+    }
+
+    if (!ngx_is_file(&fi)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "trtc secret file \"%s\" is not a regular file",
+                           name.data);
+        goto done;
+    }
+
+    if (ngx_file_size(&fi) > TRTC_KEY_MAX + 2) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "trtc secret file \"%s\" is larger than %d bytes",
+                           name.data, TRTC_KEY_MAX);
+        goto done;
+    }
+
+    if (ngx_file_access(&fi) & (S_IROTH|S_IWOTH)) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                           "trtc secret file \"%s\" is accessible by others, "
+                           "consider \"chmod o-rw\"", name.data);
+    }
+
+    *len = (size_t) ngx_file_size(&fi);
+
+    b = ngx_alloc(*len + 1, cf->log);
+    if (b == NULL) {
+        goto done;
+    }
+
+    n = ngx_read_file(&file, b, *len, 0);
+
+    if (n == NGX_ERROR || (size_t) n != *len) {
+        if (n != NGX_ERROR) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               ngx_read_file_n " \"%s\" returned only "
+                               "%z bytes instead of %uz", name.data, n, *len);
+        }
+
+        ngx_explicit_memzero(b, *len);
+        ngx_free(b);
+        goto done;
+    }
+
+    *buf = b;
+    rc = NGX_OK;
+
+done:
 
     if (ngx_close_file(file.fd) == NGX_FILE_ERROR) {
         ngx_log_error(NGX_LOG_ALERT, cf->log, ngx_errno,
                       ngx_close_file_n " \"%s\" failed", name.data);
     }
 
-    return rv;
+    return rc;
+}
+
+
+static char *
+ngx_http_trtc_turn_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_trtc_loc_conf_t *tlcf = conf;
+
+    u_char              *buf;
+    size_t               len, n;
+    ngx_str_t           *value;
+    ngx_pool_cleanup_t  *cln;
+
+    if (tlcf->turn_secret.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_http_trtc_read_secret(cf, &value[1], &buf, &len) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    n = trtc_first_line(buf, len);
+
+    if (n == 0) {
+        ngx_explicit_memzero(buf, len);
+        ngx_free(buf);
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "TURN secret file \"%V\" holds no secret",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, sizeof(ngx_str_t));
+    if (cln == NULL) {
+        ngx_explicit_memzero(buf, len);
+        ngx_free(buf);
+        return NGX_CONF_ERROR;
+    }
+
+    tlcf->turn_secret.data = ngx_pnalloc(cf->pool, n);
+    if (tlcf->turn_secret.data == NULL) {
+        ngx_explicit_memzero(buf, len);
+        ngx_free(buf);
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memcpy(tlcf->turn_secret.data, buf, n);
+    tlcf->turn_secret.len = n;
+
+    ngx_explicit_memzero(buf, len);
+    ngx_free(buf);
+
+    /* wiped with the configuration */
+
+    *(ngx_str_t *) cln->data = tlcf->turn_secret;
+    cln->handler = ngx_http_trtc_secret_cleanup;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_trtc_secret_cleanup(void *data)
+{
+    ngx_str_t  *secret = data;
+
+    ngx_explicit_memzero(secret->data, secret->len);
+}
+
+
+/* TURN or STUN URLs, kept as a JSON list's members */
+
+static char *
+ngx_http_trtc_turn_urls(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_trtc_loc_conf_t *tlcf = conf;
+
+    u_char      *p;
+    size_t       len;
+    ngx_str_t   *value;
+    ngx_uint_t   i, j;
+
+    if (tlcf->turn_urls.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    len = 0;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (ngx_strncmp(value[i].data, "turn:", 5) != 0
+            && ngx_strncmp(value[i].data, "turns:", 6) != 0
+            && ngx_strncmp(value[i].data, "stun:", 5) != 0)
+        {
+            goto invalid;
+        }
+
+        for (j = 0; j < value[i].len; j++) {
+            if (value[i].data[j] <= ' ' || value[i].data[j] >= 0x7f
+                || value[i].data[j] == '"' || value[i].data[j] == '\\'
+                || value[i].data[j] == '<' || value[i].data[j] == '>')
+            {
+                goto invalid;
+            }
+        }
+
+        len += value[i].len + 3;
+    }
+
+    p = ngx_pnalloc(cf->pool, len);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    tlcf->turn_urls.data = p;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        p = ngx_sprintf(p, "%s\"%V\"", i > 1 ? "," : "", &value[i]);
+    }
+
+    tlcf->turn_urls.len = p - tlcf->turn_urls.data;
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid TURN URL \"%V\"", &value[i]);
+
+    return NGX_CONF_ERROR;
 }
 
 
@@ -2060,6 +2299,8 @@ ngx_http_trtc_create_loc_conf(ngx_conf_t *cf)
      *     conf->issue_room = NULL;
      *     conf->cookie_name = { 0, NULL };
      *     conf->cookie_attrs = { 0, NULL };
+     *     conf->turn_secret = { 0, NULL };
+     *     conf->turn_urls = { 0, NULL };
      *     conf->auth_user = NULL;
      *     conf->auth_room = NULL;
      */
@@ -2070,6 +2311,7 @@ ngx_http_trtc_create_loc_conf(ngx_conf_t *cf)
     conf->issue_privilege = NGX_CONF_UNSET_PTR;
     conf->issue_expire = NGX_CONF_UNSET;
     conf->cookie_secure = NGX_CONF_UNSET;
+    conf->turn_ttl = NGX_CONF_UNSET;
     conf->auth = NGX_CONF_UNSET;
     conf->auth_token = NGX_CONF_UNSET_PTR;
     conf->auth_privilege = NGX_CONF_UNSET_PTR;
@@ -2113,6 +2355,17 @@ ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     ngx_conf_merge_value(conf->cookie_secure, prev->cookie_secure, 0);
+
+    if (conf->turn_secret.data == NULL) {
+        conf->turn_secret = prev->turn_secret;
+    }
+
+    if (conf->turn_urls.data == NULL) {
+        conf->turn_urls = prev->turn_urls;
+    }
+
+    ngx_conf_merge_sec_value(conf->turn_ttl, prev->turn_ttl,
+                             conf->issue_expire);
 
     ngx_conf_merge_value(conf->auth, prev->auth, 0);
     ngx_conf_merge_ptr_value(conf->auth_token, prev->auth_token, NULL);

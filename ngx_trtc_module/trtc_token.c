@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <zlib.h>
 
 #include "trtc_token.h"
@@ -200,6 +201,13 @@ failed:
 trtc_key_t *
 trtc_key_load(const unsigned char *data, size_t len)
 {
+    return trtc_key_create(data, trtc_first_line(data, len));
+}
+
+
+size_t
+trtc_first_line(const unsigned char *data, size_t len)
+{
     size_t  n;
 
     n = 0;
@@ -212,7 +220,27 @@ trtc_key_load(const unsigned char *data, size_t len)
         n--;
     }
 
-    return trtc_key_create(data, n);
+    return n;
+}
+
+
+int
+trtc_turn_password(const unsigned char *secret, size_t secret_len,
+    const char *username, size_t len, char *password)
+{
+    unsigned int   n;
+    unsigned char  digest[EVP_MAX_MD_SIZE];
+
+    if (HMAC(EVP_sha1(), secret, (int) secret_len,
+             (const unsigned char *) username, len, digest, &n)
+        == NULL || n != 20)
+    {
+        return -1;
+    }
+
+    trtc_base64_encode(password, digest, n, TRTC_BASE64_STD);
+
+    return 0;
 }
 
 

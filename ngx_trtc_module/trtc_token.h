@@ -121,6 +121,19 @@ trtc_key_t *trtc_key_create(const unsigned char *secret, size_t len);
 
 /* a key from a key file's contents: its first line, trailing blanks cut */
 trtc_key_t *trtc_key_load(const unsigned char *data, size_t len);
+
+/* the length of that first line, trailing blanks cut */
+size_t trtc_first_line(const unsigned char *data, size_t len);
+
+/*
+ * TURN REST credentials (coturn's use-auth-secret): the password of a
+ * username "<expiry>:<userid>" is base64(HMAC-SHA1(secret, username)),
+ * TRTC_TURN_PASSWORD_LEN characters, written with no terminating zero.
+ */
+#define TRTC_TURN_PASSWORD_LEN  28
+
+int trtc_turn_password(const unsigned char *secret, size_t secret_len,
+    const char *username, size_t len, char *password);
 void trtc_key_destroy(trtc_key_t *key);
 
 /* scratch state (zlib streams, digest context), one per thread */

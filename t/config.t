@@ -125,6 +125,16 @@ conf_fails("$keys " . sprintf($srv, 'location /i { trtc_issue; trtc_issue; }'),
            qr/\[emerg\].*"trtc_issue" directive is duplicate/,
            'duplicate trtc_issue');
 
+conf_fails("$keys trtc_turn_urls turn:a http://b;",
+           qr/\[emerg\].*invalid TURN URL "http:\/\/b"/, 'a TURN URL that is not');
+
+conf_fails("$keys trtc_turn_urls 'turn:a\"b';",
+           qr/\[emerg\].*invalid TURN URL/, 'a TURN URL with a quote');
+
+conf_fails("$keys trtc_turn_secret_file %%TESTDIR%%/empty.key;",
+           qr/\[emerg\].*TURN secret file ".*empty\.key" holds no secret/,
+           'an empty TURN secret file');
+
 conf_fails("$keys trtc_issue;",
            qr/\[emerg\].*"trtc_issue" directive is not allowed here/,
            'trtc_issue outside a location');

@@ -8,6 +8,7 @@ use warnings;
 use Test::More;
 use JSON::PP;
 use MIME::Base64 qw(encode_base64);
+use Digest::SHA ();
 
 use lib 't/lib';
 use TrtcTest qw(repo_dir);
@@ -22,6 +23,8 @@ my $NEW = 'a' x 64;
 my $t = TrtcTest->new();
 $t->write_key('key', $KEY);
 $t->write_key('new.key', $NEW);
+my $TURN = 'turn-secret-' . ('q' x 20);
+$t->write_key('turn.secret', $TURN);
 $t->write_file('htpasswd', "frank:{PLAIN}secret\n");
 
 my $dir = $t->dir;
@@ -83,6 +86,15 @@ $t->run(<<'EOF');
             proxy_pass_request_body off;
             proxy_set_header Content-Length "";
             proxy_set_header X-Cookie $http_cookie;
+        }
+
+        location /turn {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+            trtc_turn_secret_file %%TESTDIR%%/turn.secret;
+            trtc_turn_urls turn:127.0.0.1:3478?transport=udp
+                           turns:turn.example.com:5349;
+            trtc_turn_ttl 1h;
         }
 
         location /rotated {
@@ -281,6 +293,23 @@ is(verify($j->{userSig}, '-k', $t->dir . '/new.key')->{result}, 'ok',
    'signed with the first key');
 is(verify($j->{userSig}, @keys)->{result}, 'signature_mismatch',
    'not with the second');
+
+# TURN credentials of coturn's REST API
+
+$now = time();
+$j = decode_json($t->get('/turn?userId=alice')->{body});
+my $ice = $j->{iceServers}[0] // {};
+is_deeply($ice->{urls}, ['turn:127.0.0.1:3478?transport=udp',
+                         'turns:turn.example.com:5349'], 'TURN URLs');
+like($ice->{username} // '', qr/^(\d+):alice$/, 'username <expiry>:<user>');
+my ($exp) = ($ice->{username} // '') =~ /^(\d+):/;
+ok(abs(($exp // 0) - ($now + 3600)) <= 2, 'expiring after trtc_turn_ttl');
+is($j->{turnExpiresAt}, $exp, 'turnExpiresAt says the same');
+my $cred = Digest::SHA::hmac_sha1_base64($ice->{username} // '', $TURN);
+$cred .= '=' while length($cred) % 4;
+is($ice->{credential}, $cred, 'password base64(HMAC-SHA1(secret, username))');
+ok(!exists decode_json($t->get('/issue?userId=alice')->{body})->{iceServers},
+   'no TURN where none is configured');
 
 # the key stays on the server
 

@@ -2021,6 +2021,31 @@ test_checks(void)
 }
 
 
+/* coturn's REST credentials, against Python's hmac module */
+
+static void
+test_turn(void)
+{
+    char                 pw[TRTC_TURN_PASSWORD_LEN + 1];
+    static const char    user[] = "1700000000:alice";
+
+    memset(pw, 0, sizeof(pw));
+
+    T_INT(trtc_turn_password((const unsigned char *) "north", 5, user,
+                             sizeof(user) - 1, pw),
+          0);
+    T_STR(pw, "Cd/49soE35ICqcJF/bCTn8Z4OyE=");
+
+    T_INT(trtc_turn_password((const unsigned char *) "south", 5, user,
+                             sizeof(user) - 1, pw),
+          0);
+    T_TRUE(strcmp(pw, "Cd/49soE35ICqcJF/bCTn8Z4OyE=") != 0);
+
+    T_INT(trtc_first_line((const unsigned char *) "ab \t\r\ncd", 9), 2);
+    T_INT(trtc_first_line((const unsigned char *) "\n", 1), 0);
+}
+
+
 int
 main(void)
 {
@@ -2045,6 +2070,7 @@ main(void)
     test_input();
     test_userbuf_signed();
     test_checks();
+    test_turn();
 
     trtc_key_destroy(t_key);
     trtc_ctx_destroy(t_ctx);
