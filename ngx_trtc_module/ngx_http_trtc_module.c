@@ -45,6 +45,11 @@ typedef struct {
     ngx_str_t                  turn_urls;  /* as JSON: "a","b" */
     time_t                     turn_ttl;
 
+    ngx_flag_t                 janus;
+    ngx_str_t                  janus_secret;
+    ngx_str_t                  janus_plugins;  /* "a,b" */
+    time_t                     janus_ttl;
+
     ngx_flag_t                 auth;
     ngx_array_t               *auth_token; /* of ngx_http_complex_value_t */
     ngx_http_complex_value_t  *auth_user;
@@ -81,7 +86,10 @@ typedef enum {
     NGX_HTTP_TRTC_VAR_SDKAPPID,
     NGX_HTTP_TRTC_VAR_AUTH_RESULT,
     NGX_HTTP_TRTC_VAR_CLIENT_CONFIG,
-    NGX_HTTP_TRTC_VAR_CACHE
+    NGX_HTTP_TRTC_VAR_CACHE,
+    NGX_HTTP_TRTC_VAR_JANUS_TOKEN,
+    NGX_HTTP_TRTC_VAR_JANUS_ROOM_TOKEN,
+    NGX_HTTP_TRTC_VAR_JANUS_ROOM
 } ngx_http_trtc_var_e;
 
 
@@ -138,13 +146,23 @@ static char *ngx_http_trtc_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd,
 static void ngx_http_trtc_key_cleanup(void *data);
 static ngx_int_t ngx_http_trtc_read_secret(ngx_conf_t *cf, ngx_str_t *name,
     u_char **buf, size_t *len);
-static char *ngx_http_trtc_turn_secret_file(ngx_conf_t *cf,
-    ngx_command_t *cmd, void *conf);
+static char *ngx_http_trtc_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static void ngx_http_trtc_secret_cleanup(void *data);
 static char *ngx_http_trtc_turn_urls(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static u_char *ngx_http_trtc_ice_servers(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, u_char *p, trtc_token_t *tok);
+static ngx_int_t ngx_http_trtc_janus_handler(ngx_http_request_t *r);
+static int64_t ngx_http_trtc_janus_expiry(ngx_http_trtc_loc_conf_t *tlcf,
+    trtc_token_t *tok);
+static ngx_int_t ngx_http_trtc_janus_value(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok, ngx_uint_t which,
+    ngx_str_t *value);
+static char *ngx_http_trtc_janus(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_trtc_janus_plugins(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 static ngx_int_t ngx_http_trtc_add_variables(ngx_conf_t *cf);
 static void *ngx_http_trtc_create_main_conf(ngx_conf_t *cf);
@@ -256,10 +274,10 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
 
     { ngx_string("trtc_turn_secret_file"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_trtc_turn_secret_file,
+      ngx_http_trtc_secret_file,
       NGX_HTTP_LOC_CONF_OFFSET,
-      0,
-      NULL },
+      offsetof(ngx_http_trtc_loc_conf_t, turn_secret),
+      "TURN" },
 
     { ngx_string("trtc_turn_urls"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
@@ -273,6 +291,34 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
       ngx_conf_set_sec_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_trtc_loc_conf_t, turn_ttl),
+      &ngx_http_trtc_expire_post },
+
+    { ngx_string("trtc_janus"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_trtc_janus,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("trtc_janus_secret_file"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_trtc_secret_file,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, janus_secret),
+      "Janus" },
+
+    { ngx_string("trtc_janus_plugins"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_trtc_janus_plugins,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("trtc_janus_ttl"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, janus_ttl),
       &ngx_http_trtc_expire_post },
 
     { ngx_string("trtc_auth"),
@@ -405,6 +451,15 @@ static ngx_http_variable_t  ngx_http_trtc_vars[] = {
 
     { ngx_string("trtc_cache_status"), NULL, ngx_http_trtc_variable,
       NGX_HTTP_TRTC_VAR_CACHE, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("trtc_janus_token"), NULL, ngx_http_trtc_variable,
+      NGX_HTTP_TRTC_VAR_JANUS_TOKEN, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("trtc_janus_room_token"), NULL, ngx_http_trtc_variable,
+      NGX_HTTP_TRTC_VAR_JANUS_ROOM_TOKEN, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("trtc_janus_room"), NULL, ngx_http_trtc_variable,
+      NGX_HTTP_TRTC_VAR_JANUS_ROOM, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -1029,6 +1084,185 @@ ngx_http_trtc_ice_servers(ngx_http_request_t *r,
 
 
 /*
+ * trtc_janus: the Janus tokens of the request's verified PrivateMapKey,
+ * for a page that joins the room's VideoRoom through Janus:
+ *
+ *     {"token":"<core token>","roomToken":"<room token>","room":1234,
+ *      "expiresAt":1700086400}
+ */
+
+static ngx_int_t
+ngx_http_trtc_janus_handler(ngx_http_request_t *r)
+{
+    u_char                    *body, *p;
+    ngx_int_t                  rc;
+    ngx_str_t                  token, room_token, room;
+    trtc_token_t              *tok;
+    ngx_http_trtc_ctx_t       *ctx;
+    ngx_http_trtc_loc_conf_t  *tlcf;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_POST))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ngx_http_trtc_result(r, &ctx) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (ctx == NULL || ctx->rc != TRTC_OK || !ctx->token.has_userbuf) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "trtc_janus without a verified PrivateMapKey");
+        return ngx_http_trtc_send_error(r, NGX_HTTP_FORBIDDEN,
+                                        "no verified PrivateMapKey");
+    }
+
+    tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
+    tok = &ctx->token;
+
+    if (ngx_http_trtc_janus_value(r, tlcf, tok,
+                                  NGX_HTTP_TRTC_VAR_JANUS_TOKEN, &token)
+        != NGX_OK
+        || ngx_http_trtc_janus_value(r, tlcf, tok,
+                                     NGX_HTTP_TRTC_VAR_JANUS_ROOM_TOKEN,
+                                     &room_token)
+           != NGX_OK
+        || ngx_http_trtc_janus_value(r, tlcf, tok,
+                                     NGX_HTTP_TRTC_VAR_JANUS_ROOM, &room)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    body = ngx_pnalloc(r->pool, sizeof("{\"token\":\"\",\"roomToken\":\"\","
+                                       "\"room\":,\"expiresAt\":}\n") - 1
+                                + token.len + room_token.len + room.len
+                                + NGX_INT64_LEN);
+    if (body == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_sprintf(body, "{\"token\":\"%V\",\"roomToken\":\"%V\","
+                    "\"room\":%V,\"expiresAt\":%L}\n",
+                    &token, &room_token, &room,
+                    ngx_http_trtc_janus_expiry(tlcf, tok));
+
+    return ngx_http_trtc_send_json(r, NGX_HTTP_OK, body, p - body);
+}
+
+
+/*
+ * Until when the Janus tokens of a verified token are valid: the token's
+ * own expiry, or sooner with trtc_janus_ttl.
+ */
+
+static int64_t
+ngx_http_trtc_janus_expiry(ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok)
+{
+    int64_t  expires;
+
+    expires = trtc_expires(tok);
+
+    if (tlcf->janus_ttl && ngx_time() + tlcf->janus_ttl < expires) {
+        expires = ngx_time() + tlcf->janus_ttl;
+    }
+
+    return expires;
+}
+
+
+/*
+ * One of $trtc_janus_token (the core's token for the plugins of
+ * trtc_janus_plugins), $trtc_janus_room_token (the VideoRoom's token for
+ * the token's room) and $trtc_janus_room (that room's VideoRoom id) of a
+ * verified token; NGX_DECLINED without a Janus secret, or without a room
+ * where one is needed.
+ */
+
+static ngx_int_t
+ngx_http_trtc_janus_value(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok, ngx_uint_t which,
+    ngx_str_t *value)
+{
+    u_char       *p;
+    size_t        len;
+    uint64_t      id;
+    trtc_room_t   room;
+    u_char        desc[sizeof("room=") + NGX_INT64_LEN];
+
+    static char   videoroom[] = "janus.plugin.videoroom";
+
+    if (tlcf->janus_secret.len == 0
+        || (which != NGX_HTTP_TRTC_VAR_JANUS_TOKEN && !tok->has_userbuf))
+    {
+        return NGX_DECLINED;
+    }
+
+    id = 0;
+
+    if (which != NGX_HTTP_TRTC_VAR_JANUS_TOKEN) {
+        trtc_room_of(&tok->userbuf, &room);
+
+        id = trtc_janus_room(&room);
+        if (id == 0) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (which == NGX_HTTP_TRTC_VAR_JANUS_ROOM) {
+        p = ngx_pnalloc(r->pool, NGX_INT64_LEN);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        value->data = p;
+        value->len = ngx_sprintf(p, "%uL", id) - p;
+
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, TRTC_JANUS_TOKEN_MAX);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (which == NGX_HTTP_TRTC_VAR_JANUS_TOKEN) {
+        len = trtc_janus_token(tlcf->janus_secret.data,
+                               tlcf->janus_secret.len,
+                               ngx_http_trtc_janus_expiry(tlcf, tok),
+                               "janus", sizeof("janus") - 1,
+                               (char *) tlcf->janus_plugins.data,
+                               tlcf->janus_plugins.len, (char *) p);
+
+    } else {
+        len = trtc_janus_token(tlcf->janus_secret.data,
+                               tlcf->janus_secret.len,
+                               ngx_http_trtc_janus_expiry(tlcf, tok),
+                               videoroom, sizeof(videoroom) - 1,
+                               (char *) desc,
+                               ngx_sprintf(desc, "room=%uL", id) - desc,
+                               (char *) p);
+    }
+
+    if (len == 0) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "trtc: Janus token failed");
+        return NGX_ERROR;
+    }
+
+    value->data = p;
+    value->len = len;
+
+    return NGX_OK;
+}
+
+
+/*
  * trtc_stamp: a message, wrapped with who sent it as the verified token
  * says, so that no client can speak for another:
  *
@@ -1380,6 +1614,7 @@ ngx_http_trtc_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     u_char                    *p;
     int64_t                    expires;
     const char                *s;
+    ngx_str_t                  janus;
     trtc_room_t                room;
     trtc_token_t              *tok;
     ngx_http_trtc_ctx_t       *ctx;
@@ -1443,6 +1678,26 @@ ngx_http_trtc_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     tok = &ctx->token;
 
     switch (data) {
+
+    case NGX_HTTP_TRTC_VAR_JANUS_TOKEN:
+    case NGX_HTTP_TRTC_VAR_JANUS_ROOM_TOKEN:
+    case NGX_HTTP_TRTC_VAR_JANUS_ROOM:
+        tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
+
+        switch (ngx_http_trtc_janus_value(r, tlcf, tok, data,
+                                          &janus))
+        {
+        case NGX_ERROR:
+            return NGX_ERROR;
+
+        case NGX_DECLINED:
+            v->not_found = 1;
+            return NGX_OK;
+        }
+
+        v->data = janus.data;
+        v->len = janus.len;
+        break;
 
     case NGX_HTTP_TRTC_VAR_USER_ID:
         v->data = (u_char *) tok->identifier;
@@ -1740,18 +1995,24 @@ done:
 }
 
 
+/*
+ * trtc_turn_secret_file, trtc_janus_secret_file: the first line of a
+ * file, kept in the configuration and wiped with it
+ */
+
 static char *
-ngx_http_trtc_turn_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf)
+ngx_http_trtc_secret_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_http_trtc_loc_conf_t *tlcf = conf;
+    char  *p = conf;
 
     u_char              *buf;
     size_t               len, n;
-    ngx_str_t           *value;
+    ngx_str_t           *value, *secret;
     ngx_pool_cleanup_t  *cln;
 
-    if (tlcf->turn_secret.data) {
+    secret = (ngx_str_t *) (p + cmd->offset);
+
+    if (secret->data) {
         return "is duplicate";
     }
 
@@ -1763,12 +2024,13 @@ ngx_http_trtc_turn_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
 
     n = trtc_first_line(buf, len);
 
-    if (n == 0) {
+    if (n == 0 || ngx_strlchr(buf, buf + n, '\0') != NULL) {
         ngx_explicit_memzero(buf, len);
         ngx_free(buf);
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "TURN secret file \"%V\" holds no secret",
-                           &value[1]);
+                           "%s secret file \"%V\" holds no secret "
+                           "(the first line, with no NUL byte)",
+                           (char *) cmd->post, &value[1]);
         return NGX_CONF_ERROR;
     }
 
@@ -1779,22 +2041,22 @@ ngx_http_trtc_turn_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    tlcf->turn_secret.data = ngx_pnalloc(cf->pool, n);
-    if (tlcf->turn_secret.data == NULL) {
+    secret->data = ngx_pnalloc(cf->pool, n);
+    if (secret->data == NULL) {
         ngx_explicit_memzero(buf, len);
         ngx_free(buf);
         return NGX_CONF_ERROR;
     }
 
-    ngx_memcpy(tlcf->turn_secret.data, buf, n);
-    tlcf->turn_secret.len = n;
+    ngx_memcpy(secret->data, buf, n);
+    secret->len = n;
 
     ngx_explicit_memzero(buf, len);
     ngx_free(buf);
 
     /* wiped with the configuration */
 
-    *(ngx_str_t *) cln->data = tlcf->turn_secret;
+    *(ngx_str_t *) cln->data = *secret;
     cln->handler = ngx_http_trtc_secret_cleanup;
 
     return NGX_CONF_OK;
@@ -1910,6 +2172,96 @@ ngx_http_trtc_stamp_directive(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf->handler = ngx_http_trtc_stamp_handler;
 
     return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_trtc_janus(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_trtc_loc_conf_t *tlcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (tlcf->janus != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    tlcf->janus = 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_trtc_janus_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+/* plugin package names, as the core's token lists them: "a,b" */
+
+static char *
+ngx_http_trtc_janus_plugins(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_trtc_loc_conf_t *tlcf = conf;
+
+    u_char      *p, c;
+    size_t       len;
+    ngx_str_t   *value;
+    ngx_uint_t   i, j;
+
+    if (tlcf->janus_plugins.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    len = 0;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+
+        if (value[i].len == 0) {
+            goto invalid;
+        }
+
+        for (j = 0; j < value[i].len; j++) {
+            c = value[i].data[j];
+
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                  || (c >= '0' && c <= '9') || c == '.' || c == '_'
+                  || c == '-'))
+            {
+                goto invalid;
+            }
+        }
+
+        len += value[i].len + 1;
+    }
+
+    if (len - 1 > TRTC_JANUS_FIELD_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "Janus plugins longer than %d bytes in all",
+                           TRTC_JANUS_FIELD_MAX);
+        return NGX_CONF_ERROR;
+    }
+
+    p = ngx_pnalloc(cf->pool, len);
+    if (p == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    tlcf->janus_plugins.data = p;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        p = ngx_sprintf(p, "%s%V", i > 1 ? "," : "", &value[i]);
+    }
+
+    tlcf->janus_plugins.len = p - tlcf->janus_plugins.data;
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid Janus plugin \"%V\"", &value[i]);
+
+    return NGX_CONF_ERROR;
 }
 
 
@@ -2301,6 +2653,8 @@ ngx_http_trtc_create_loc_conf(ngx_conf_t *cf)
      *     conf->cookie_attrs = { 0, NULL };
      *     conf->turn_secret = { 0, NULL };
      *     conf->turn_urls = { 0, NULL };
+     *     conf->janus_secret = { 0, NULL };
+     *     conf->janus_plugins = { 0, NULL };
      *     conf->auth_user = NULL;
      *     conf->auth_room = NULL;
      */
@@ -2312,6 +2666,8 @@ ngx_http_trtc_create_loc_conf(ngx_conf_t *cf)
     conf->issue_expire = NGX_CONF_UNSET;
     conf->cookie_secure = NGX_CONF_UNSET;
     conf->turn_ttl = NGX_CONF_UNSET;
+    conf->janus = NGX_CONF_UNSET;
+    conf->janus_ttl = NGX_CONF_UNSET;
     conf->auth = NGX_CONF_UNSET;
     conf->auth_token = NGX_CONF_UNSET_PTR;
     conf->auth_privilege = NGX_CONF_UNSET_PTR;
@@ -2367,6 +2723,22 @@ ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_sec_value(conf->turn_ttl, prev->turn_ttl,
                              conf->issue_expire);
 
+    ngx_conf_merge_value(conf->janus, prev->janus, 0);
+
+    if (conf->janus_secret.data == NULL) {
+        conf->janus_secret = prev->janus_secret;
+    }
+
+    if (conf->janus_plugins.data == NULL) {
+        conf->janus_plugins = prev->janus_plugins;
+    }
+
+    if (conf->janus_plugins.data == NULL) {
+        ngx_str_set(&conf->janus_plugins, "janus.plugin.videoroom");
+    }
+
+    ngx_conf_merge_sec_value(conf->janus_ttl, prev->janus_ttl, 0);
+
     ngx_conf_merge_value(conf->auth, prev->auth, 0);
     ngx_conf_merge_ptr_value(conf->auth_token, prev->auth_token, NULL);
 
@@ -2393,6 +2765,16 @@ ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                            "\"%s\" needs \"trtc_sdkappid\" and "
                            "\"trtc_key_file\"",
                            conf->issue ? "trtc_issue" : "trtc_auth");
+        return NGX_CONF_ERROR;
+    }
+
+    if (conf->janus
+        && (conf->janus_secret.data == NULL || conf->keys == NULL
+            || conf->sdkappid == NGX_CONF_UNSET_UINT))
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"trtc_janus\" needs \"trtc_sdkappid\", "
+                           "\"trtc_key_file\" and \"trtc_janus_secret_file\"");
         return NGX_CONF_ERROR;
     }
 

@@ -244,6 +244,100 @@ trtc_turn_password(const unsigned char *secret, size_t secret_len,
 }
 
 
+/*
+ * A Janus signed token: "<expiry>,<realm>[,<descriptors>]" signed with
+ * HMAC-SHA1, as Janus checks it (janus_auth_check_signature*).  The
+ * realm has no ',' or ':'; the descriptors, ','-separated, no ':'; the
+ * secret no NUL (Janus keys the HMAC with strlen() of its own copy).
+ */
+
+size_t
+trtc_janus_token(const unsigned char *secret, size_t secret_len,
+    int64_t expiry, const char *realm, size_t realm_len, const char *desc,
+    size_t desc_len, char *out)
+{
+    int     n;
+    char   *p;
+    size_t  i, len;
+
+    if (secret_len == 0 || memchr(secret, '\0', secret_len) != NULL
+        || expiry < 0 || realm_len == 0
+        || realm_len > TRTC_JANUS_FIELD_MAX
+        || desc_len > TRTC_JANUS_FIELD_MAX)
+    {
+        return 0;
+    }
+
+    for (i = 0; i < realm_len; i++) {
+        if (realm[i] == ',' || realm[i] == ':' || realm[i] == '\0') {
+            return 0;
+        }
+    }
+
+    for (i = 0; i < desc_len; i++) {
+        if (desc[i] == ':' || desc[i] == '\0') {
+            return 0;
+        }
+    }
+
+    n = snprintf(out, 21, "%lld", (long long) expiry);
+    if (n <= 0 || n > 20) {
+        return 0;
+    }
+
+    p = out + n;
+    *p++ = ',';
+    memcpy(p, realm, realm_len);
+    p += realm_len;
+
+    if (desc_len) {
+        *p++ = ',';
+        memcpy(p, desc, desc_len);
+        p += desc_len;
+    }
+
+    len = p - out;
+
+    /* the same HMAC-SHA1 in base64 as coturn's passwords */
+
+    if (trtc_turn_password(secret, secret_len, out, len, p + 1) != 0) {
+        return 0;
+    }
+
+    *p = ':';
+
+    return len + 1 + TRTC_TURN_PASSWORD_LEN;
+}
+
+
+uint64_t
+trtc_janus_room(const trtc_room_t *room)
+{
+    int            i;
+    uint64_t       id;
+    unsigned int   n;
+    unsigned char  digest[EVP_MAX_MD_SIZE];
+
+    if (room->ver == 0) {
+        return room->roomid;
+    }
+
+    if (EVP_Digest(room->str, room->len, digest, &n, EVP_sha256(), NULL)
+        != 1)
+    {
+        return 0;
+    }
+
+    id = 0;
+
+    for (i = 0; i < 6; i++) {
+        id = (id << 8) | digest[i];
+    }
+
+    return TRTC_JANUS_STRROOM_BASE + id;
+}
+
+
 void
 trtc_key_destroy(trtc_key_t *key)
 {

@@ -136,6 +136,32 @@ int trtc_turn_password(const unsigned char *secret, size_t secret_len,
     const char *username, size_t len, char *password);
 void trtc_key_destroy(trtc_key_t *key);
 
+/*
+ * Janus signed tokens (janus.jcfg token_auth_secret), written to out
+ * with no terminating zero: "<expiry>,<realm>[,<desc>]:<base64
+ * HMAC-SHA1(secret, the text before ':')>".  The core's token has the
+ * realm "janus" and the plugins as descriptors; the VideoRoom's room
+ * token (signed_tokens) the realm "janus.plugin.videoroom" and
+ * "room=<id>".  Returns the length, 0 on bad arguments.
+ */
+#define TRTC_JANUS_FIELD_MAX    128
+#define TRTC_JANUS_TOKEN_MAX    (20 + 1 + TRTC_JANUS_FIELD_MAX + 1       \
+                                 + TRTC_JANUS_FIELD_MAX + 1              \
+                                 + TRTC_TURN_PASSWORD_LEN)
+
+size_t trtc_janus_token(const unsigned char *secret, size_t secret_len,
+    int64_t expiry, const char *realm, size_t realm_len, const char *desc,
+    size_t desc_len, char *out);
+
+/*
+ * The VideoRoom room of a TRTC room: a numeric room is its own number; a
+ * string room is TRTC_JANUS_STRROOM_BASE + the first 48 bits of SHA-256
+ * of its bytes (below 2^53: exact as a JavaScript number).  0 on error.
+ */
+#define TRTC_JANUS_STRROOM_BASE  0x100000000ULL
+
+uint64_t trtc_janus_room(const trtc_room_t *room);
+
 /* scratch state (zlib streams, digest context), one per thread */
 trtc_ctx_t *trtc_ctx_create(void);
 void trtc_ctx_destroy(trtc_ctx_t *ctx);

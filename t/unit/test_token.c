@@ -2046,6 +2046,80 @@ test_turn(void)
 }
 
 
+/* Janus signed tokens and rooms, against openssl dgst -sha1 -hmac */
+
+static void
+test_janus(void)
+{
+    char                 out[TRTC_JANUS_TOKEN_MAX + 1];
+    size_t               n;
+    trtc_room_t          room;
+    static const char    vr[] = "janus.plugin.videoroom";
+    static const char    two[] = "janus.plugin.videoroom,"
+                                 "janus.plugin.textroom";
+    const unsigned char *s = (const unsigned char *) "janus-secret";
+
+#define T_JANUS(exp, realm, desc)                                           \
+    memset(out, 0, sizeof(out));                                            \
+    n = trtc_janus_token(s, 12, 1700000000, realm, strlen(realm), desc,     \
+                         strlen(desc), out);                                \
+    T_INT(n, strlen(exp));                                                  \
+    T_STR(out, exp)
+
+    T_JANUS("1700000000,janus,janus.plugin.videoroom:"
+            "aZqQMrq+Uc75liZPXdaN0x+ZG5Q=", "janus", vr);
+    T_JANUS("1700000000,janus.plugin.videoroom,room=1234:"
+            "wwRj5BUweCcsrcZMSJ+FRtiEabg=", vr, "room=1234");
+    T_JANUS("1700000000,janus,janus.plugin.videoroom,janus.plugin.textroom:"
+            "KzH1NzDfJP6tZ1eFgslqmYHKFhU=", "janus", two);
+
+#undef T_JANUS
+
+    /* no descriptor: "<expiry>,<realm>:<sig>" */
+    n = trtc_janus_token(s, 12, 0, "janus", 5, "", 0, out);
+    T_INT(n, strlen("0,janus:") + TRTC_TURN_PASSWORD_LEN);
+    T_TRUE(memcmp(out, "0,janus:", 8) == 0);
+
+    /* refused: what Janus would split differently, or cannot key */
+    T_INT(trtc_janus_token(s, 12, 1, "jan:us", 6, "", 0, out), 0);
+    T_INT(trtc_janus_token(s, 12, 1, "jan,us", 6, "", 0, out), 0);
+    T_INT(trtc_janus_token(s, 12, 1, "", 0, "x", 1, out), 0);
+    T_INT(trtc_janus_token(s, 12, 1, "janus", 5, "room=1:2", 8, out), 0);
+    T_INT(trtc_janus_token(s, 12, -1, "janus", 5, "", 0, out), 0);
+    T_INT(trtc_janus_token(s, 0, 1, "janus", 5, "", 0, out), 0);
+    T_INT(trtc_janus_token((const unsigned char *) "a\0b", 3, 1, "janus", 5,
+                           "", 0, out), 0);
+
+    memset(out, 'x', sizeof(out));
+    T_INT(trtc_janus_token(s, 12, 1, "janus", 5, out,
+                           TRTC_JANUS_FIELD_MAX + 1, out), 0);
+
+    /* the longest fits */
+    {
+        char  realm[TRTC_JANUS_FIELD_MAX], desc[TRTC_JANUS_FIELD_MAX];
+
+        memset(realm, 'r', sizeof(realm));
+        memset(desc, 'd', sizeof(desc));
+        n = trtc_janus_token(s, 12, INT64_MAX, realm, sizeof(realm), desc,
+                             sizeof(desc), out);
+        T_INT(n, 19 + 1 + TRTC_JANUS_FIELD_MAX + 1 + TRTC_JANUS_FIELD_MAX
+                 + 1 + TRTC_TURN_PASSWORD_LEN);
+        T_TRUE(n <= TRTC_JANUS_TOKEN_MAX);
+    }
+
+    /* rooms: numbers as they are, strings above 2^32 */
+    T_INT(trtc_room_parse("1234", 4, &room), 0);
+    T_TRUE(trtc_janus_room(&room) == 1234);
+    T_INT(trtc_room_parse("4294967294", 10, &room), 0);
+    T_TRUE(trtc_janus_room(&room) == 4294967294ULL);
+    T_INT(trtc_room_parse("abc", 3, &room), 0);
+    T_TRUE(trtc_janus_room(&room) == 205029235461889ULL);
+    T_INT(trtc_room_parse("Q&A #1 (dev) [x]", 16, &room), 0);
+    T_TRUE(trtc_janus_room(&room) == 643834308106ULL);
+    T_TRUE(trtc_janus_room(&room) < (1ULL << 53));
+}
+
+
 int
 main(void)
 {
@@ -2071,6 +2145,7 @@ main(void)
     test_userbuf_signed();
     test_checks();
     test_turn();
+    test_janus();
 
     trtc_key_destroy(t_key);
     trtc_ctx_destroy(t_ctx);

@@ -1,0 +1,256 @@
+#!/usr/bin/perl
+
+# Janus signed tokens minted from a verified PrivateMapKey: trtc_janus,
+# $trtc_janus_token, $trtc_janus_room_token, $trtc_janus_room and their
+# directives.  The tokens are checked here the way Janus 1.1.2 checks
+# them (src/auth.c, janus_auth_check_signature and _contains; the
+# VideoRoom's signed_tokens asks for the descriptor "room=<id>").
+
+use strict;
+use warnings;
+
+use Test::More;
+use JSON::PP;
+use Digest::SHA qw(hmac_sha1);
+use MIME::Base64 qw(encode_base64);
+
+use lib 't/lib';
+use TrtcTest;
+use TrtcToken qw(forge userbuf);
+
+my $SECRET = 'janus-secret-' . ('z' x 24);
+
+my $t = TrtcTest->new();
+$t->write_key('key', $TrtcToken::KEY);
+$t->write_key('janus.secret', $SECRET);
+$t->write_file('empty.secret', "\n", 0600);
+
+$t->run(<<'EOF');
+    trtc_sdkappid 1400000000;
+    trtc_key_file %%TESTDIR%%/key;
+    trtc_janus_secret_file %%TESTDIR%%/janus.secret;
+
+    server {
+        listen 127.0.0.1:%%PORT%%;
+
+        location = /issue {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+            trtc_issue_room $arg_roomId;
+            trtc_issue_expire 2h;
+        }
+
+        # as the SFU demo: the room asked for must be the token's
+        location = /janus {
+            trtc_auth on;
+            trtc_auth_token $http_x_trtc_token;
+            trtc_auth_room $arg_room;
+            trtc_janus;
+        }
+
+        # no trtc_auth: the handler verifies by itself
+        location = /open {
+            trtc_auth_token $http_x_trtc_token;
+            trtc_janus;
+        }
+
+        location = /ttl {
+            trtc_auth on;
+            trtc_auth_token $http_x_trtc_token;
+            trtc_janus_ttl 60s;
+            trtc_janus_plugins janus.plugin.videoroom janus.plugin.textroom;
+            trtc_janus;
+        }
+
+        location = /vars {
+            trtc_auth_token $http_x_trtc_token;
+            return 200 "core=$trtc_janus_token|room=$trtc_janus_room_token|id=$trtc_janus_room\n";
+        }
+    }
+
+    server {
+        listen 127.0.0.1:%%PORT_nosecret%%;
+        trtc_janus_secret_file %%TESTDIR%%/key;
+
+        location = /vars {
+            trtc_auth_token $http_x_trtc_token;
+            return 200 "core=$trtc_janus_token|id=$trtc_janus_room\n";
+        }
+    }
+EOF
+
+# Janus's own check: "<expiry>,<realm>[,<descriptor>...]:<base64 HMAC>"
+sub janus_accepts {
+    my ($token, $realm, $desc) = @_;
+    my @parts = split /:/, $token, -1;
+    return 0 unless @parts == 2;
+    my @data = split /,/, $parts[0];
+    return 0 unless @data >= 2;
+    return 0 if $data[0] !~ /^\d+$/ || $data[0] < time();
+    return 0 if $data[1] ne $realm;
+    return 0 if defined $desc && !grep { $_ eq $desc } @data[2 .. $#data];
+    return encode_base64(hmac_sha1($parts[0], $SECRET), '') eq $parts[1];
+}
+
+sub issue {
+    my ($user, $room) = @_;
+    my $r = $t->get('/issue?userId=' . $user . '&roomId=' . $room);
+    return decode_json($r->{body});
+}
+
+sub janus {
+    my ($uri, $token) = @_;
+    my $r = $t->get($uri, defined $token ? ('X-TRTC-Token' => $token) : ());
+    my $j = $r->{body} =~ /^\{/ ? eval { decode_json($r->{body}) } : undef;
+    return ($r, $j);
+}
+
+# the reply
+
+my $alice = issue('alice', 1234);
+my ($r, $j) = janus('/janus?room=1234', $alice->{privateMapKey});
+
+is($r->{status}, 200, 'trtc_janus: 200 with a PrivateMapKey for the room');
+is(TrtcTest::header($r, 'Content-Type'), 'application/json', 'JSON');
+is(TrtcTest::header($r, 'Cache-Control'), 'no-store', 'not cached');
+is($j->{room}, 1234, 'a numeric room is its own VideoRoom id');
+like($r->{body}, qr/"room":1234[,}]/, 'written as a JSON number');
+is($j->{expiresAt}, $alice->{expiresAt}, 'valid as long as the token');
+
+like($j->{token}, qr{^(\d+),janus,janus\.plugin\.videoroom:[A-Za-z0-9+/]{27}=$},
+     'core token: <expiry>,janus,janus.plugin.videoroom:<signature>');
+like($j->{token}, qr/^$alice->{expiresAt},/, 'core token: its expiry');
+ok(janus_accepts($j->{token}, 'janus'), 'core token: Janus accepts it');
+ok(janus_accepts($j->{token}, 'janus', 'janus.plugin.videoroom'),
+   'core token: and lets it attach the VideoRoom');
+ok(!janus_accepts($j->{token}, 'janus', 'janus.plugin.streaming'),
+   'core token: but no other plugin');
+
+is($j->{roomToken},
+   "$alice->{expiresAt},janus.plugin.videoroom,room=1234:"
+   . encode_base64(hmac_sha1("$alice->{expiresAt},janus.plugin.videoroom,"
+                             . "room=1234", $SECRET), ''),
+   'room token: <expiry>,janus.plugin.videoroom,room=1234:<HMAC-SHA1>');
+ok(janus_accepts($j->{roomToken}, 'janus.plugin.videoroom', 'room=1234'),
+   'room token: the VideoRoom lets it join room 1234');
+ok(!janus_accepts($j->{roomToken}, 'janus.plugin.videoroom', 'room=5678'),
+   'room token: and no other room');
+
+# string rooms: 2^32 + 48 bits of SHA-256, under 2^53
+
+my $str = issue('bob', 'Q%26A%20%231%20(dev)%20%5Bx%5D');
+($r, $j) = janus('/janus?room=Q%26A%20%231%20(dev)%20%5Bx%5D',
+                 $str->{privateMapKey});
+is($r->{status}, 200, 'a string room');
+is($j->{room}, 643834308106, 'string room: its VideoRoom id');
+ok(janus_accepts($j->{roomToken}, 'janus.plugin.videoroom',
+                 'room=643834308106'), 'string room: its room token');
+
+# refusals
+
+($r, $j) = janus('/janus?room=1234');
+is($r->{status}, 401, 'no token: 401');
+
+($r, $j) = janus('/janus?room=5678', $alice->{privateMapKey});
+is($r->{status}, 401, 'a token for room 1234 asking for room 5678: 401');
+unlike($r->{body}, qr/janus\.plugin/, 'and no Janus token in the reply');
+
+my $sig = issue('carol', '');
+($r, $j) = janus('/janus?room=1234', $sig->{userSig});
+is($r->{status}, 401, 'a UserSig, no room: 401');
+
+($r, $j) = janus('/open', $sig->{userSig});
+is($r->{status}, 403, 'trtc_janus alone with a UserSig: 403');
+is($j->{error}, 'no verified PrivateMapKey', 'and says why');
+
+($r, $j) = janus('/open');
+is($r->{status}, 403, 'trtc_janus alone without a token: 403');
+
+(my $bad = $alice->{privateMapKey}) =~ s/^(.{40})(.)/$1 . ($2 eq 'A' ? 'B' : 'A')/e;
+($r, $j) = janus('/janus?room=1234', $bad);
+is($r->{status}, 401, 'an altered token: 401');
+
+my $old = forge(time => time() - 7200, expire => 3600,
+                userbuf => userbuf(roomid => 1234,
+                                   expire => time() - 3600));
+($r, $j) = janus('/janus?room=1234', $old);
+is($r->{status}, 401, 'an expired token: 401');
+
+my $other = forge(key => 'b' x 64,
+                  userbuf => userbuf(roomid => 1234));
+($r, $j) = janus('/janus?room=1234', $other);
+is($r->{status}, 401, 'a token of another key: 401');
+
+($r, $j) = janus('/open', forge(userbuf => userbuf(roomid => 1234)));
+is($r->{status}, 200, 'a forged-here token with the right key: 200');
+
+# trtc_janus_ttl, trtc_janus_plugins
+
+my $now = time();
+($r, $j) = janus('/ttl', $alice->{privateMapKey});
+ok(abs($j->{expiresAt} - ($now + 60)) <= 2, 'trtc_janus_ttl 60s');
+like($j->{token}, qr/^$j->{expiresAt},janus,janus\.plugin\.videoroom,janus\.plugin\.textroom:/,
+     'trtc_janus_plugins: the core token lists them');
+ok(janus_accepts($j->{token}, 'janus', 'janus.plugin.textroom'),
+   'and Janus lets it attach each');
+
+# variables
+
+$r = $t->get('/vars', 'X-TRTC-Token' => $alice->{privateMapKey});
+my ($core, $room, $id) = $r->{body} =~ /^core=(.*)\|room=(.*)\|id=(.*)$/m;
+ok(janus_accepts($core, 'janus', 'janus.plugin.videoroom'),
+   '$trtc_janus_token');
+ok(janus_accepts($room, 'janus.plugin.videoroom', 'room=1234'),
+   '$trtc_janus_room_token');
+is($id, 1234, '$trtc_janus_room');
+
+$r = $t->get('/vars', 'X-TRTC-Token' => $sig->{userSig});
+like($r->{body}, qr/^core=\d+,janus,[^|]+\|room=\|id=$/m,
+     'a UserSig: a core token, no room token or room');
+
+$r = $t->get('/vars', 'X-TRTC-Token' => $bad);
+like($r->{body}, qr/^core=\|room=\|id=$/m, 'a bad token: all empty');
+
+$r = TrtcTest::parse_response($t->raw("GET /vars HTTP/1.0\r\nHost: x\r\n"
+                                      . "X-TRTC-Token: $alice->{privateMapKey}"
+                                      . "\r\n\r\n",
+                                      port => $t->port('nosecret')));
+like($r->{body}, qr/^core=\d+,janus,janus\.plugin\.videoroom:\S+\|id=1234$/m,
+     'another secret file per server');
+unlike($r->{body}, qr/\Q$SECRET\E/, 'the secret is not in the tokens');
+
+# configuration
+
+my $srv = 'server { listen 127.0.0.1:' . $t->port('conf') . '; %s }';
+my $keys = 'trtc_sdkappid 1400000000; trtc_key_file %%TESTDIR%%/key;';
+
+for my $c (
+    ["$keys " . sprintf($srv, 'location /j { trtc_janus; }'),
+     qr/"trtc_janus" needs "trtc_sdkappid", "trtc_key_file" and "trtc_janus_secret_file"/,
+     'trtc_janus without a Janus secret'],
+    ["$keys trtc_janus_secret_file %%TESTDIR%%/empty.secret;",
+     qr/Janus secret file ".*empty\.secret" holds no secret/,
+     'an empty Janus secret file'],
+    ["$keys trtc_janus_plugins janus.plugin.videoroom bad:plugin;",
+     qr/invalid Janus plugin "bad:plugin"/, 'a plugin name Janus would split'],
+    ["$keys trtc_janus_plugins " . ('p' x 129) . ';',
+     qr/Janus plugins longer than 128 bytes/, 'too many plugins'],
+    ["$keys trtc_janus_secret_file %%TESTDIR%%/janus.secret; "
+     . "trtc_janus_secret_file %%TESTDIR%%/janus.secret;",
+     qr/"trtc_janus_secret_file" directive is duplicate/, 'two Janus secrets'],
+) {
+    my ($ok, $out) = $t->test_config($c->[0]);
+    ok(!$ok, $c->[2]);
+    like($out, $c->[1], "$c->[2]: clear error") or diag($out);
+    unlike($out, qr/\Q$SECRET\E/, "$c->[2]: secret not shown");
+}
+
+my ($ok, $out) = $t->test_config("$keys trtc_janus_secret_file "
+    . '%%TESTDIR%%/janus.secret; trtc_janus_ttl 5m; '
+    . 'trtc_janus_plugins janus.plugin.videoroom; '
+    . sprintf($srv, 'location /j { trtc_janus; }'));
+ok($ok, 'every Janus directive loads') or diag($out);
+
+$t->stop;
+
+done_testing();
