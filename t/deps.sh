@@ -12,6 +12,9 @@ packages=(
     build-essential dpkg-dev        # dpkg-dev: "apt-get source" for make static
     perl openssl curl wrk
     chromium iproute2 util-linux    # browser tests, in a network namespace
+    coturn                          # TURN relay (browser-turn.t)
+    redis-server                    # signaling across servers (browser-redis.t)
+    janus                           # the SFU mode (browser-sfu.t)
     clang-14 libclang-rt-14-dev     # fuzzing, sanitizers
     valgrind
 )
