@@ -41,7 +41,7 @@ fi
 bash "$repo/t/deps.sh"
 make -C "$repo" --no-print-directory -s
 
-mkdir -p "$run"
+mkdir -p "$run" "$run/http.d"
 chmod 711 "$run"     # workers reach the signaling socket; the key is 0600
 
 if [ ! -s "$run/trtc.key" ]; then

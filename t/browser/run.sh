@@ -1,5 +1,11 @@
 #!/bin/bash
-# Browser tests of the demo's web app (html/), run by t/browser.t.
+# Browser tests of the demo's web app (html/), one suite a run:
+#
+#   run.sh [SUITE]      SUITE "mesh" (the default): test.js against
+#                       conf/trtc-demo.conf; any other: SUITE.test.js,
+#                       after SUITE.setup.sh (below)
+#
+# t/browser.t runs "mesh", t/browser-SUITE.t the others (TrtcBrowser.pm).
 #
 # Outside: installs what is missing (Debian packages through t/deps.sh,
 # playwright-core through "npm ci"; no browser is downloaded: the tests
@@ -14,6 +20,15 @@
 # fresh key) on 127.0.0.1, then node test.js, whose "RESULT" lines
 # t/browser.t turns into TAP; one more RESULT for nginx's error log.
 #
+# A suite's SUITE.setup.sh is sourced inside the namespaces before nginx
+# starts, with $work (the run's directory, also in TRTC_WORK for the
+# test), $repo, $here and $port set; it may set conf (another
+# configuration of conf/, filled in the same way), add sed expressions
+# to the array extra_sed (its own @...@ values), write nginx settings
+# into $work/http.d/*.conf (for configurations that include them),
+# start servers of its own (they end with the namespace) and export
+# what its test needs.  nginx's error log is checked for every suite.
+#
 # Environment: TRTC_MODULE (the module .so; default build/), TRTC_NGINX
 # (default /usr/sbin/nginx), TRTC_PRELOAD (LD_PRELOAD for nginx, e.g. the
 # sanitizer runtime of an ASan build of the module), TRTC_HTML (the app; default html/: another
@@ -24,6 +39,21 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+suite=${1:-mesh}
+
+if [ "$suite" = mesh ]; then
+    test_js=$here/test.js
+    setup=
+else
+    test_js=$here/$suite.test.js
+    setup=$here/$suite.setup.sh
+    [ -e "$setup" ] || setup=
+fi
+
+if [ ! -e "$test_js" ]; then
+    echo "run.sh: no suite \"$suite\" ($test_js)" >&2
+    exit 2
+fi
 
 if [ -z "${TRTC_IN_NAMESPACE:-}" ]; then
     if [ "$(id -u)" != 0 ]; then
@@ -43,7 +73,7 @@ if [ -z "${TRTC_IN_NAMESPACE:-}" ]; then
 
     export TRTC_IN_NAMESPACE=1
     exec unshare --net --pid --fork --kill-child --mount-proc \
-        bash "$0" "$@"
+        bash "$0" "$suite"
 fi
 
 # ---- inside the namespaces ----
@@ -89,9 +119,19 @@ chmod 711 "$work"                   # workers (nobody) reach the stamp socket
 port=$(node -e 'const s = require("net").createServer();
     s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
 
+conf=$repo/conf/trtc-demo.conf
+extra_sed=()
+mkdir -p "$work/http.d"
+export TRTC_WORK=$work
+
+if [ -n "$setup" ]; then
+    # shellcheck source=/dev/null
+    . "$setup"
+fi
+
 sed -e "s|@MODULE@|$work/module.so|" -e "s|@RUN@|$work|g" \
-    -e "s|@PORT@|$port|" -e "s|@HTML@|$work/html|" \
-    "$repo/conf/trtc-demo.conf" > "$work/nginx.conf"
+    -e "s|@PORT@|$port|" -e "s|@HTML@|$work/html|" "${extra_sed[@]}" \
+    "$conf" > "$work/nginx.conf"
 
 "${nginx[@]}" -p "$work/" -c "$work/nginx.conf" -e "$work/error.log" -t -q
 "${nginx[@]}" -p "$work/" -c "$work/nginx.conf" -e "$work/error.log"
@@ -104,7 +144,7 @@ done
 set +e
 TMPDIR="$work" TRTC_BASE="http://127.0.0.1:$port" TRTC_KEY="$work/trtc.key" \
 TRTC_TOOL="$repo/build/trtc-tool" TRTC_ARTIFACTS="$repo/t/artifacts" \
-    timeout -k 5 280 node "$here/test.js"
+    timeout -k 5 280 node "$test_js"
 rc=$?
 set -e
 
