@@ -111,6 +111,8 @@ static ngx_int_t ngx_http_trtc_privilege(ngx_http_request_t *r,
 static trtc_ctx_t *ngx_http_trtc_worker_ctx(ngx_log_t *log);
 
 static ngx_int_t ngx_http_trtc_access_handler(ngx_http_request_t *r);
+static u_char *ngx_http_trtc_log_error(ngx_log_t *log, u_char *buf,
+    size_t len);
 static ngx_int_t ngx_http_trtc_issue_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_trtc_stamp_handler(ngx_http_request_t *r);
 static void ngx_http_trtc_stamp_body(ngx_http_request_t *r);
@@ -483,6 +485,7 @@ static trtc_ctx_t  *ngx_http_trtc_worker;
 static ngx_int_t
 ngx_http_trtc_access_handler(ngx_http_request_t *r)
 {
+    ngx_log_t                  log;
     ngx_http_trtc_ctx_t       *ctx;
     ngx_http_trtc_loc_conf_t  *tlcf;
 
@@ -506,17 +509,87 @@ ngx_http_trtc_access_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* the request line of the log's context, but for its query string */
+
+    log = *r->connection->log;
+    log.handler = ngx_http_trtc_log_error;
+
     if (ctx->token.identifier_len) {
-        ngx_log_error(tlcf->auth_log_level, r->connection->log, 0,
+        ngx_log_error(tlcf->auth_log_level, &log, 0,
                       "trtc token rejected: %s, user \"%s\"",
                       trtc_strerror(ctx->rc), ctx->token.identifier);
 
     } else {
-        ngx_log_error(tlcf->auth_log_level, r->connection->log, 0,
+        ngx_log_error(tlcf->auth_log_level, &log, 0,
                       "trtc token rejected: %s", trtc_strerror(ctx->rc));
     }
 
     return tlcf->auth_status;
+}
+
+
+/*
+ * The context of a rejection's log line: as nginx's own for a request
+ * (client, server, request line, host), with the request line cut at
+ * its query string, where tokens travel: a token, accepted or not, is
+ * never written to the error log.
+ */
+
+static u_char *
+ngx_http_trtc_log_error(ngx_log_t *log, u_char *buf, size_t len)
+{
+    u_char                    *p, *q;
+    ngx_http_request_t        *r;
+    ngx_http_log_ctx_t        *lctx;
+    ngx_http_core_srv_conf_t  *cscf;
+
+    if (log->action) {
+        p = ngx_snprintf(buf, len, " while %s", log->action);
+        len -= p - buf;
+        buf = p;
+    }
+
+    lctx = log->data;
+    r = lctx->request;
+
+    p = ngx_snprintf(buf, len, ", client: %V", &lctx->connection->addr_text);
+    len -= p - buf;
+    buf = p;
+
+    if (r == NULL) {
+        return p;
+    }
+
+    cscf = ngx_http_get_module_srv_conf(r, ngx_http_core_module);
+
+    p = ngx_snprintf(buf, len, ", server: %V", &cscf->server_name);
+    len -= p - buf;
+    buf = p;
+
+    if (r->request_line.len) {
+        q = ngx_strlchr(r->request_line.data,
+                        r->request_line.data + r->request_line.len, '?');
+
+        if (q == NULL) {
+            p = ngx_snprintf(buf, len, ", request: \"%V\"",
+                             &r->request_line);
+
+        } else {
+            p = ngx_snprintf(buf, len, ", request: \"%*s?...\"",
+                             (size_t) (q - r->request_line.data),
+                             r->request_line.data);
+        }
+
+        len -= p - buf;
+        buf = p;
+    }
+
+    if (r->headers_in.host) {
+        p = ngx_snprintf(buf, len, ", host: \"%V\"",
+                         &r->headers_in.host->value);
+    }
+
+    return p;
 }
 
 

@@ -129,6 +129,10 @@ sub rejected {
     like($lines[0] // '',
          qr/\[error\] .*trtc token rejected: \Q$reason\E$user, client: /,
          "$name: logged as $reason");
+
+    # a token in the query string, good or bad, is not written out
+    unlike($lines[0] // '', qr/(?:privateMapKey|userSig)=/,
+           "$name: no query string in the log line");
 }
 
 # the response is the page, let through
@@ -706,6 +710,17 @@ is(scalar @info, 1, 'log level info, info log: one line');
 like($info[0] // '',
      qr/\[info\] .*trtc token rejected: signature_mismatch, user "alice"/,
      'log level info, info log: at info, with the reason');
+
+# the request line of a rejection stops at the query string
+
+$t->log_mark;
+my $qtok = pmk();
+$r = get("/room/page.html?roomId=5678&privateMapKey=$qtok");
+is($r->{status}, 401, 'query token for another room: 401');
+my @q = rejected_lines($t->log_since);
+like($q[0] // '', qr{, request: "GET /room/page\.html\?\.\.\.", host: },
+     'query token: the request line without its query');
+ok(index($t->log_since, $qtok) < 0, 'query token: not in error.log');
 
 ###############################################################################
 
