@@ -20,167 +20,26 @@
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
-const { chromium } = require('playwright-core');
+const {
+    BASE, check, assert, sleep, poll, newContext, newPage, joinRoom, issue,
+    stats, seesVideo, tileSel, attr, gone, checkPageErrors, run
+} = require('./harness');
 
-const BASE = process.env.TRTC_BASE;
 const KEY = process.env.TRTC_KEY;
 const TOOL = process.env.TRTC_TOOL;
 const ARTIFACTS = process.env.TRTC_ARTIFACTS || path.join(__dirname, '..', 'artifacts');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SDKAPPID = 1400000000;
-const TOTAL_MS = 270000;
-
-const ARGS = [
-    '--headless', '--no-sandbox', '--disable-gpu',
-    '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run',
-    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-    '--allow-loopback-in-peer-connection'
-];
 
 const ROOM_A = '4321';
 const ROOM_B = '8765';
 const ROOM_C = '2468';
 const ROOM_D = 'Q&A #1 (dev) [x]';
 
-/* ---- a tiny harness ---- */
-
-const CHECKS = [];
-const outcome = new Map();
-
-function check(name, opts, fn) {
-    if (typeof opts === 'function') {
-        fn = opts;
-        opts = {};
-    }
-    CHECKS.push({name, fn, timeout: opts.timeout || 45000, needs: opts.needs || []});
-}
-
-function report(name, ok, diag) {
-    outcome.set(name, ok);
-    process.stdout.write('RESULT ' + JSON.stringify({name, ok, diag: diag || ''}) + '\n');
-}
-
-function timeout(ms, what) {
-    let timer;
-    const p = new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error('timed out after ' + ms + ' ms: ' + what)), ms);
-    });
-    p.cancel = () => clearTimeout(timer);
-    return p;
-}
-
-function assert(cond, msg) {
-    if (!cond) {
-        throw new Error('assertion failed: ' + msg);
-    }
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/* polls fn until it returns a truthy value; the last value in the error */
-async function poll(fn, ms, what) {
-    const end = Date.now() + ms;
-    let last;
-    for (;;) {
-        try {
-            last = await fn();
-            if (last) {
-                return last;
-            }
-        } catch (e) {
-            last = e;
-        }
-        if (Date.now() > end) {
-            throw new Error('timed out after ' + ms + ' ms waiting for ' + what
-                            + '; last: ' + (last instanceof Error ? last.message : JSON.stringify(last)));
-        }
-        await sleep(200);
-    }
-}
-
-/* ---- pages ---- */
-
-let browser;
-const pageErrors = [];
-
-async function newContext(opts) {
-    return browser.newContext(Object.assign({viewport: {width: 1100, height: 700}, locale: 'en-US'}, opts || {}));
-}
-
-async function newPage(ctx, label) {
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => pageErrors.push(label + ': ' + e.message));
-    page.setDefaultTimeout(15000);
-    return page;
-}
-
-async function joinRoom(ctx, user, room, role, page) {
-    page = page || await newPage(ctx, user);
-    await page.goto(BASE + '/?userId=' + encodeURIComponent(user)
-                    + '&roomId=' + encodeURIComponent(room) + '&role=' + (role || 'speaker'));
-    await page.waitForSelector('body[data-ready]');
-    await page.click('#join');
-    await page.waitForURL((u) => new URL(u).pathname.startsWith('/room/'), {timeout: 15000});
-    await page.waitForSelector('body[data-ready]', {timeout: 20000});
-    await poll(() => page.evaluate(() =>
-        document.querySelector('#room-status').getAttribute('data-state') === 'connected'),
-        10000, user + ' connected to signaling');
-    return page;
-}
-
-function stats(page) {
-    return page.evaluate(() => window.trtcDebug.stats());
-}
-
-/* other's video plays on page: a size, and frames decoded growing
- * between two looks 1.5 s apart (looked at again until ms is up) */
-async function seesVideo(page, other, ms) {
-    const end = Date.now() + (ms || 20000);
-    let first, second;
-    for (;;) {
-        first = await poll(async () => {
-            const s = (await stats(page))[other];
-            return s && s.videoWidth > 0 && s.framesDecoded > 0 ? s : null;
-        }, Math.max(1000, end - Date.now()), 'video of ' + other);
-        await sleep(1500);
-        second = (await stats(page))[other];
-        if (second && second.videoWidth > 0 && second.framesDecoded > first.framesDecoded) {
-            return second;
-        }
-        assert(Date.now() < end, 'frames of ' + other + ' grow: ' + JSON.stringify([first, second]));
-    }
-}
-
 /* how many video transceivers of page's connection to other receive */
 function receivingVideo(page, other) {
     return page.evaluate((o) => window.trtcDebug.pc(o).getTransceivers().filter((x) =>
         x.receiver.track.kind === 'video'
         && (x.currentDirection === 'recvonly' || x.currentDirection === 'sendrecv')).length, other);
-}
-
-function tileSel(user, kind) {
-    return '.tile[data-user="' + user + '"][data-kind="' + (kind || 'camera') + '"]';
-}
-
-async function attr(page, sel, name) {
-    return page.evaluate(([s, n]) => {
-        const e = document.querySelector(s);
-        return e ? e.getAttribute(n) : null;
-    }, [sel, name]);
-}
-
-async function gone(page, sel, ms, what) {
-    await poll(() => page.evaluate((s) => !document.querySelector(s), sel), ms, what);
-}
-
-/* a token straight from the issuer, in the page's context (sets its cookie) */
-function issue(page, user, room, role) {
-    return page.evaluate(async ([u, r, ro]) => {
-        const res = await fetch('/api/token?userId=' + encodeURIComponent(u) + '&roomId='
-                                + encodeURIComponent(r) + '&role=' + ro, {method: 'POST'});
-        return res.json();
-    }, [user, room, role || 'speaker']);
 }
 
 async function expectDenied(page, reasonRe, textRe) {
@@ -448,7 +307,7 @@ check('a forged "from" inside data arrives stamped with the real sender',
 check('audience dave: watches alice, has no publishing controls; alice renders nothing from him',
       {needs: ['alice and bob in room A see each other\'s video'], timeout: 60000}, async () => {
     S.ctxDave = await newContext();
-    S.dave = await joinRoom(S.ctxDave, 'dave', ROOM_A, 'audience');
+    S.dave = await joinRoom(S.ctxDave, 'dave', ROOM_A, {role: 'audience'});
     const priv = await S.dave.evaluate(() => window.trtcDebug.privilege);
     assert((priv & 16) === 0 && (priv & 4) === 0 && (priv & 64) === 0, 'audience token has no send bits: ' + priv);
     await seesVideo(S.dave, 'alice');
@@ -696,54 +555,6 @@ check('a room page without this tab\'s credentials sends the person to the login
     await ctx.close();
 });
 
-check('no uncaught JavaScript errors in any page', async () => {
-    assert(pageErrors.length === 0, pageErrors.join('\n'));
-});
+checkPageErrors();
 
-/* ---- run ---- */
-
-async function main() {
-    for (const v of ['TRTC_BASE', 'TRTC_KEY', 'TRTC_TOOL']) {
-        if (!process.env[v]) {
-            throw new Error(v + ' is not set (run t/browser/run.sh)');
-        }
-    }
-    process.stdout.write('PLAN ' + CHECKS.length + '\n');
-    /* launch() gives the browser a fresh profile (user-data-dir) of its
-     * own under TMPDIR, and removes it on close */
-    browser = await chromium.launch({executablePath: CHROMIUM, args: ARGS, timeout: 30000});
-    try {
-        for (const c of CHECKS) {
-            const missing = c.needs.filter((n) => outcome.get(n) !== true);
-            if (missing.length) {
-                report(c.name, false, 'not run: needs "' + missing.join('", "') + '"');
-                continue;
-            }
-            const t0 = Date.now();
-            const guard = timeout(c.timeout, c.name);
-            try {
-                const info = await Promise.race([c.fn(), guard]);
-                report(c.name, true, JSON.stringify(Object.assign({ms: Date.now() - t0}, info || {})));
-            } catch (e) {
-                report(c.name, false, (e && e.stack) || String(e));
-            } finally {
-                guard.cancel();
-            }
-        }
-    } finally {
-        await browser.close().catch(() => {});
-    }
-}
-
-const watchdog = setTimeout(() => {
-    process.stderr.write('test.js: the whole run took over ' + TOTAL_MS + ' ms\n');
-    process.exit(3);
-}, TOTAL_MS);
-
-main().then(() => {
-    clearTimeout(watchdog);
-    process.exit([...outcome.values()].every(Boolean) && outcome.size === CHECKS.length ? 0 : 1);
-}, (e) => {
-    process.stderr.write('test.js: ' + ((e && e.stack) || e) + '\n');
-    process.exit(2);
-});
+run({env: ['TRTC_KEY', 'TRTC_TOOL']});
