@@ -133,7 +133,21 @@
         return;
     }
 
-    if ((session.token.expiresAt | 0) <= Date.now() / 1000) {
+    /* TURN (trtc_turn_*): the servers and credentials issued with the
+     * token, and the server's relay-only switch (TRTC_ENDPOINTS).  Past
+     * turnExpiresAt no new connection gets through the TURN server, so
+     * the session ends then, as at the token's own expiry. */
+    var ice = {iceServers: Array.isArray(session.token.iceServers)
+                           ? session.token.iceServers : []};
+    if (T.endpoints.iceTransportPolicy === 'relay') {
+        ice.iceTransportPolicy = 'relay';
+    }
+    var sessionEnd = session.token.expiresAt | 0;
+    if (ice.iceServers.length && (session.token.turnExpiresAt | 0) > 0) {
+        sessionEnd = Math.min(sessionEnd, session.token.turnExpiresAt | 0);
+    }
+
+    if (sessionEnd <= Date.now() / 1000) {
         T.dropSession(roomKey);
         location.replace('/?denied=expired&roomId=' + encodeURIComponent(roomKey));
         return;
@@ -719,7 +733,7 @@
     }
 
     function createPc(p, answering) {
-        var pc = new RTCPeerConnection({iceServers: []});
+        var pc = new RTCPeerConnection(ice);
         p.pc = pc;
         p.cid = randomId();         /* this connection, in its sdp and ice */
         p.remoteCid = null;
@@ -1293,7 +1307,7 @@
     updateControls();
     setStatus('connecting');
 
-    var expiresIn = (session.token.expiresAt | 0) * 1000 - Date.now();
+    var expiresIn = sessionEnd * 1000 - Date.now();
     if (expiresIn < 0x7fffffff) {
         setTimeout(function () {
             if (!leaving) {
