@@ -2,6 +2,8 @@
 #
 #   make            the dynamic module, build/ngx_http_trtc_module.so
 #   make deps       install what building and testing need (root, apt/npm)
+#   make vendor     the TRTC Web SDK (npm, pinned in vendor/) copied into
+#                   html/vendor/ for the TRTC Cloud mode (make test needs it)
 #   make test       C unit tests of the token core, then t/*.t under prove
 #   make static     nginx 1.22.1 from Debian's source with the module built
 #                   in, and the t/ suite run against that binary
@@ -106,13 +108,31 @@ $(BUILD)/token-bench: t/bench/token_bench.c t/tool/keyfile.h $(CORE_SRC) \
 t/ref/node_modules/.package-lock.json: t/ref/package.json t/ref/package-lock.json
 	cd t/ref && npm ci --no-audit --no-fund --loglevel=error
 
+# the browser code the pages serve, pinned by vendor/package-lock.json and
+# installed from the npm registry, never committed: the TRTC Web SDK of
+# the TRTC Cloud mode, copied into html/vendor/ (git-ignored)
+VENDOR_SDK := html/vendor/trtc-sdk-v5/trtc.js
+
+.PHONY: vendor
+vendor: $(VENDOR_SDK)
+
+vendor/node_modules/.package-lock.json: vendor/package.json vendor/package-lock.json
+	cd vendor && npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR_SDK): vendor/node_modules/.package-lock.json
+	mkdir -p $(@D)
+	cp vendor/node_modules/trtc-sdk-v5/package.json $(@D)/
+	cp vendor/node_modules/trtc-sdk-v5/trtc.js $@.tmp
+	mv -f $@.tmp $@
+
 deps:
 	bash t/deps.sh
 
 unit: $(BUILD)/unit
 	$(BUILD)/unit
 
-prove: $(MODULE) $(BUILD)/trtc-tool t/ref/node_modules/.package-lock.json
+prove: $(MODULE) $(BUILD)/trtc-tool t/ref/node_modules/.package-lock.json \
+       $(VENDOR_SDK)
 	TEST_NGINX_BINARY=$(NGINX_BIN) TEST_NGINX_MODULE=$(abspath $(MODULE)) \
 	TRTC_TOOL=$(ABUILD)/trtc-tool prove -I t/lib t/
 

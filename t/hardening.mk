@@ -140,7 +140,7 @@ ASAN_ENV = UBSAN_OPTIONS=$(UBSAN_RUN_OPTIONS) \
            TRTC_TOOL=$(ABUILD)/trtc-tool
 
 test-asan: $(ASAN_MODULE) $(NO_DLCLOSE) $(BUILD)/unit $(BUILD)/trtc-tool \
-           t/ref/node_modules/.package-lock.json
+           t/ref/node_modules/.package-lock.json $(VENDOR_SDK)
 	$(BUILD)/unit
 	rm -rf $(ASAN_BUILD)/reports
 	rc=0; \

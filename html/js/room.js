@@ -1214,7 +1214,7 @@
     }
 
     window.addEventListener('pagehide', function () {
-        if (!leaving) {
+        if (!leaving && !backend) {
             /* the query token works for a beacon, which sets no headers */
             navigator.sendBeacon(publishUrl() + '&privateMapKey=' + encodeURIComponent(token),
                                  JSON.stringify({t: 'bye', sid: me.sid}));
@@ -1286,18 +1286,65 @@
         }
     };
 
+    /* ---- another room backend ----
+     * "backend" in the server's TRTC_ENDPOINTS (conf/trtc-cloud.conf:
+     * "trtc") hands the room to js/backend-trtc.js, which drives the TRTC
+     * Web SDK (endpoints.sdk, loaded only then) with this page's UI. */
+
+    var backend = null;
+
+    function loadScript(src) {
+        return new Promise(function (resolve, reject) {
+            var s = T.el('script', {src: src});
+            s.onload = resolve;
+            s.onerror = function () { reject(new Error('cannot load ' + src)); };
+            document.head.appendChild(s);
+        });
+    }
+
+    function startBackend() {
+        var app = window.TRTC;
+        /* the SDK's bundle takes the global name TRTC: give it back */
+        loadScript(T.endpoints.sdk).then(function () {
+            T.SDK = window.TRTC !== app ? window.TRTC : null;
+            window.TRTC = app;
+            return loadScript(T.endpoints.backendScript);
+        }).then(function () {
+            backend = T.backends[T.endpoints.backend]({
+                roomKey: roomKey, session: session, me: me, tile: local.tiles.camera,
+                makeTile: makeTile, insertTile: insertTile, removeTile: removeTile,
+                setStatus: setStatus, setError: setError, clearError: clearError,
+                setNotice: setNotice, clearNotice: clearNotice, setLabel: setLabel,
+                loginLink: loginLink, play: play
+            });
+            return backend.start();
+        }).catch(function (e) {
+            setError('backend', T.errorText(e));
+        }).then(function () {
+            document.body.setAttribute('data-ready', '1');
+        });
+    }
+
     /* ---- start ---- */
 
-    $('#mute-audio').addEventListener('click', toggleAudio);
-    $('#mute-video').addEventListener('click', toggleVideo);
+    $('#mute-audio').addEventListener('click', function () {
+        return backend ? backend.toggleAudio() : toggleAudio();
+    });
+    $('#mute-video').addEventListener('click', function () {
+        return backend ? backend.toggleVideo() : toggleVideo();
+    });
     $('#share-screen').addEventListener('click', function () {
-        if (local.screen) {
+        if (backend) {
+            backend.toggleShare();
+        } else if (local.screen) {
             stopShare();
         } else {
             startShare();
         }
     });
-    $('#leave').addEventListener('click', leave);
+    $('#leave').addEventListener('click', function () {
+        return backend ? backend.leave() : leave();
+    });
 
     local.tiles.camera = makeTile(me.uid, 'camera', {
         local: true, muted: true, name: me.uid, tag: t('you')
@@ -1314,6 +1361,11 @@
                 setError('expiry', t('tokenExpired'), loginLink('expired', roomKey));
             }
         }, Math.max(0, expiresIn));
+    }
+
+    if (T.endpoints.backend) {
+        startBackend();         /* its own media and signaling */
+        return;
     }
 
     openMedia().catch(function (e) {
