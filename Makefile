@@ -13,6 +13,10 @@
 #   make scale      the demo's signaling under SCALE_N WebSocket subscribers
 #                   (default 5000, rooms of 10): memory per connection and
 #                   fan-out latency
+#   make scale-redis
+#                   the same over two nginx servers sharing signaling
+#                   through Redis (redis-server on 127.0.0.1): each room
+#                   on both, fan-out on the same and the other server
 #   make check      deps, test and static: what CI runs
 #   make bench      nginx with the module under wrk, and the token core
 #                   against the reference package (reports, never fails
@@ -72,7 +76,8 @@ UNIT_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -Wall -Wextra -Werror \
 BENCH_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror \
                 -Ingx_trtc_module
 
-.PHONY: all deps test unit prove static soak check bench clean
+.PHONY: all deps test unit prove static soak check bench clean scale \
+        scale-redis
 
 all: $(MODULE)
 
@@ -149,6 +154,9 @@ soak: $(MODULE)
 
 scale: $(MODULE)
 	bash t/scale/run.sh $${SCALE_N:-5000} 10 2000
+
+scale-redis: $(MODULE)
+	SCALE_REDIS=1 bash t/scale/run.sh $${SCALE_N:-5000} 10 2000
 
 check: deps test static
 
