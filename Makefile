@@ -158,6 +158,12 @@ scale: $(MODULE)
 scale-redis: $(MODULE)
 	SCALE_REDIS=1 bash t/scale/run.sh $${SCALE_N:-5000} 10 2000
 
+# mesh against SFU: upstream and CPU per client at 2, 4 and 6 people
+# (README.md "Large rooms: an SFU"); FIGURES_SIZES="2 4" for others
+.PHONY: figures
+figures: $(MODULE)
+	bash t/browser/run.sh figures
+
 check: deps test static
 
 bench: $(MODULE) $(BUILD)/trtc-tool $(BUILD)/token-bench \

@@ -28,7 +28,9 @@
  *   st:    {a: audio on, v: video on}
  *   media: {camera: MediaStream id or null, screen: MediaStream id or null}
  * so the receiver knows which incoming stream is the camera and which is
- * the screen before the tracks arrive.
+ * the screen before the tracks arrive; in the SFU mode also
+ *   media.feeds: {camera: Janus feed id or null, screen: the same}
+ * the feeds to subscribe to for this member (js/backend-janus.js).
  *
  * Negotiation: the first offer comes from the side with the smaller
  * "userId/sid" (with receive-only transceivers when it has nothing to
@@ -178,6 +180,38 @@
     var messages = [];
     var leaving = false;
 
+    /* the SFU mode (TRTC_ENDPOINTS media "sfu", js/backend-janus.js):
+     * presence and identity stay on the signaling below, media goes
+     * through Janus; each page announces its feeds in its stamped
+     * messages, and a member's announced feeds render into its tiles */
+    var sfu = T.endpoints.media === 'sfu' && T.JanusRoom ? T.JanusRoom({
+        roomKey: roomKey, privateMapKey: token, display: me.uid, ice: ice,
+        sendAudio: T.has(me.priv, P.SEND_AUDIO), sendVideo: T.has(me.priv, P.SEND_VIDEO),
+        onStream: function (key, kind, stream) {
+            peers.forEach(function (p) {
+                if (p.key !== key || p.closed) {
+                    return;
+                }
+                p.remote.forEach(function (r, id) {
+                    if (r.kind === kind) {
+                        p.remote.delete(id);
+                    }
+                });
+                (stream ? stream.getTracks() : []).forEach(function (tr) {
+                    p.remote.set(tr.id, {track: tr, stream: stream, kind: kind});
+                });
+                render(p);
+            });
+        },
+        onState: function (text) {
+            if (text) {
+                setError('sfu', t('signalDown', {detail: 'SFU: ' + text}));
+            } else {
+                clearError('sfu');
+            }
+        }
+    }) : null;
+
     document.title = t('roomTitle', {room: roomKey}) + ' · ' + me.uid;
     $('#room-title').textContent = t('roomTitle', {room: roomKey});
 
@@ -199,7 +233,8 @@
     function mediaInfo() {
         return {
             camera: local.stream ? local.stream.id : null,
-            screen: local.screen ? local.screenCarrier.id : null
+            screen: local.screen ? local.screenCarrier.id : null,
+            feeds: sfu ? sfu.feeds() : undefined
         };
     }
 
@@ -678,7 +713,9 @@
         p.tiles.camera = makeTile(uid, 'camera', {name: uid});
         insertTile(p.tiles.camera);
         peers.set(uid, p);
-        createPc(p, answering);
+        if (!sfu) {
+            createPc(p, answering);
+        }
         updateCount();
         render(p);
         return p;
@@ -691,6 +728,9 @@
         p.closed = true;
         clearTimeout(p.pendingTimer);
         try { p.pc.close(); } catch (e) { /* closed */ }
+        if (sfu) {
+            sfu.want(p.key, p.uid, null);
+        }
         removeTile(p.tiles.camera);
         removeTile(p.tiles.screen);
         if (peers.get(p.uid) === p) {
@@ -709,6 +749,9 @@
                 camera: typeof msg.media.camera === 'string' ? msg.media.camera : null,
                 screen: typeof msg.media.screen === 'string' ? msg.media.screen : null
             };
+            if (sfu) {
+                sfu.want(p.key, p.uid, msg.media.feeds || {});
+            }
         }
         render(p);
     }
@@ -907,8 +950,8 @@
             if (r.track.readyState !== 'live' || r.stream.getTracks().indexOf(r.track) < 0) {
                 return;
             }
-            var k = r.stream.id === p.media.screen ? 'screen'
-                    : r.stream.id === p.media.camera ? 'camera' : null;
+            var k = r.kind || (r.stream.id === p.media.screen ? 'screen'
+                               : r.stream.id === p.media.camera ? 'camera' : null);
             if (k === kind && allowed(p, kind, r.track.kind)) {
                 out.push(r.track);
             }
@@ -1066,6 +1109,16 @@
             insertTile(local.tiles.screen, local.tiles.camera);
             setTracks(local.tiles.screen, [track]);
             local.tiles.screen.el.setAttribute('data-video', 'on');
+            if (sfu) {
+                /* a feed of its own; announced once Janus has it */
+                return sfu.share(stream).then(function () {
+                    if (sig.open && local.screen === stream) {
+                        announce('state');
+                    }
+                }, function (e) {
+                    setError('share', t('shareFailed', {error: T.errorText(e)}));
+                });
+            }
             /* tell the others which stream is the screen, then send it */
             announce('state');
             peers.forEach(function (p) {
@@ -1097,6 +1150,9 @@
         }
         local.screen = null;
         stream.getTracks().forEach(function (x) { x.stop(); });
+        if (sfu) {
+            sfu.unshare();
+        }
         peers.forEach(function (p) {
             var tx = p.screenTx;
             if (p.closed || !tx || tx.currentDirection === 'stopped') {
@@ -1187,6 +1243,9 @@
             try { sig.ws.close(); } catch (e) { /* closed */ }
         }
         peers.forEach(removePeer);
+        if (sfu) {
+            sfu.close();
+        }
         if (local.screen) {
             local.screen.getTracks().forEach(function (x) { x.stop(); });
         }
@@ -1245,7 +1304,11 @@
                     return Promise.resolve(r);
                 }
                 r.videoWidth = tile.video.videoWidth;
-                return p.pc.getStats(vt).then(function (report) {
+                var pc = sfu ? sfu.pcOf(vt) : p.pc;
+                if (!pc) {
+                    return Promise.resolve(r);
+                }
+                return pc.getStats(vt).then(function (report) {
                     report.forEach(function (s) {
                         if (s.type === 'inbound-rtp' && s.kind === 'video') {
                             r.framesDecoded = s.framesDecoded || 0;
@@ -1276,6 +1339,13 @@
             return p ? p.pc : null;
         },
         localStream: function () { return local.stream; },
+        sfu: sfu,
+        /* the connections this page sends on: one per peer, or Janus's */
+        senders: function () {
+            return sfu ? sfu.publishers() : Array.from(peers.values()).map(function (p) {
+                return p.pc;
+            });
+        },
         /* forget a peer as if it had timed out (tests of the recovery) */
         drop: function (uid) {
             var p = peers.get(uid);
@@ -1378,6 +1448,15 @@
         updateControls();
         startClock();
         connect();
+        if (sfu) {
+            sfu.start(local.stream).then(function () {
+                if (sig.open) {
+                    announce('state');      /* now with the feed */
+                }
+            }, function (e) {
+                setError('sfu', t('signalDown', {detail: 'SFU: ' + T.errorText(e)}));
+            });
+        }
         document.body.setAttribute('data-ready', '1');
     });
 })();

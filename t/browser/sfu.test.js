@@ -1,0 +1,371 @@
+'use strict';
+
+/*
+ * Browser tests of the SFU mode: the demo's web app with
+ * conf/trtc-sfu.conf, media through Janus's VideoRoom, presence on the
+ * stamped signaling.  Run by run.sh (suite "sfu", after sfu.setup.sh)
+ * inside a loopback-only network namespace where Janus gathers on
+ * 127.0.0.2.
+ *
+ * Output: one line "PLAN <n>", then one line "RESULT <json>" per check,
+ * {"name", "ok", "diag"}; t/browser-sfu.t turns them into TAP.
+ *
+ * Environment:
+ *   TRTC_BASE        http://127.0.0.1:PORT of the demo server
+ *   TRTC_JANUS_DIR   Janus's files (the secrets no page may see)
+ *   CHROMIUM         the browser (default /usr/bin/chromium)
+ */
+
+const fs = require('fs');
+const path = require('path');
+const {
+    BASE, check, assert, sleep, poll, newContext, newPage, joinRoom, issue,
+    stats, seesVideo, tileSel, attr, gone, checkPageErrors, run
+} = require('./harness');
+
+const JANUS_DIR = process.env.TRTC_JANUS_DIR;
+
+const ROOM_A = 'sfu room A';
+const ROOM_B = '8765';
+const MEMBERS = ['alice', 'bob', 'carol', 'dave'];
+
+const S = {};   /* pages and contexts shared by the checks */
+
+/* every secret of Janus's configuration: none may reach a page */
+function secrets() {
+    const out = [fs.readFileSync(path.join(JANUS_DIR, 'token.secret'), 'utf8').trim()];
+    for (const f of ['janus.jcfg', 'janus.plugin.videoroom.jcfg']) {
+        const text = fs.readFileSync(path.join(JANUS_DIR, f), 'utf8');
+        for (const m of text.matchAll(/^\s*(?:admin_secret|admin_key|token_auth_secret)\s*=\s*"([^"]+)"/mg)) {
+            out.push(m[1]);
+        }
+    }
+    return [...new Set(out)];
+}
+
+/* a page's own Janus session, over a socket it opens (through nginx
+ * unless url says otherwise): resolves with what Janus answered to each
+ * of the requests, in order ({janus, error, data} of each) */
+function janusTalk(page, url, steps) {
+    return page.evaluate(([u, st]) => new Promise((resolve) => {
+        const out = [];
+        let ws;
+        try {
+            ws = new WebSocket(u, 'janus-protocol');
+        } catch (e) {
+            resolve({refused: String(e)});
+            return;
+        }
+        const timer = setTimeout(() => { ws.close(); resolve({timeout: true, out}); }, 10000);
+        let session = null, handle = null, i = 0;
+        const next = () => {
+            if (i >= st.length) {
+                clearTimeout(timer);
+                ws.close();
+                resolve({out});
+                return;
+            }
+            const m = Object.assign({transaction: 'tx' + i}, st[i]);
+            if (session && m.janus !== 'create') {
+                m.session_id = session;
+            }
+            if (handle && m.janus === 'message') {
+                m.handle_id = handle;
+            }
+            ws.send(JSON.stringify(m));
+        };
+        ws.onopen = next;
+        ws.onerror = () => {};
+        ws.onclose = (e) => {
+            clearTimeout(timer);
+            resolve({closed: e.code, out});
+        };
+        ws.onmessage = (e) => {
+            const m = JSON.parse(e.data);
+            if (m.janus === 'ack' || m.transaction !== 'tx' + i) {
+                return;
+            }
+            const d = m.plugindata && m.plugindata.data;
+            out.push({janus: m.janus, error: m.error || (d && d.error_code ? d : null),
+                      data: d || m.data || null});
+            if (m.janus === 'success' && m.data && st[i].janus === 'create') {
+                session = m.data.id;
+            } else if (m.janus === 'success' && m.data && st[i].janus === 'attach') {
+                handle = m.data.id;
+            }
+            i++;
+            next();
+        };
+    }), [url, steps]);
+}
+
+function sfuUrl(room, pmk) {
+    return BASE.replace(/^http/, 'ws') + '/sfu/ws?room=' + encodeURIComponent(room)
+           + '&privateMapKey=' + encodeURIComponent(pmk);
+}
+
+/* the Janus tokens of a PrivateMapKey, from nginx */
+function janusTokens(page, room, pmk) {
+    return page.evaluate(async ([r, k]) => {
+        const res = await fetch('/sfu/token?room=' + encodeURIComponent(r), {headers: {'X-TRTC-Token': k}});
+        return {status: res.status, body: await res.text()};
+    }, [room, pmk]);
+}
+
+/* the address of the other end of a page's sending connection */
+function sendsTo(page) {
+    return page.evaluate(async () => {
+        const pcs = window.trtcDebug.senders();
+        const out = [];
+        for (const pc of pcs) {
+            const report = await pc.getStats();
+            let pair = null;
+            report.forEach((s) => {
+                if (s.type === 'candidate-pair' && s.state === 'succeeded' && s.nominated) {
+                    pair = s;
+                }
+            });
+            const remote = pair && report.get(pair.remoteCandidateId);
+            out.push(remote ? remote.address || remote.ip : null);
+        }
+        return out;
+    });
+}
+
+check('four members in one room: each sees the video of all the others, through Janus',
+      {timeout: 150000}, async () => {
+    S.ctx = {};
+    S.page = {};
+    for (const u of MEMBERS) {
+        S.ctx[u] = await newContext();
+        S.page[u] = await joinRoom(S.ctx[u], u, ROOM_A);
+    }
+    const seen = {};
+    for (const u of MEMBERS) {
+        await Promise.all(MEMBERS.filter((o) => o !== u).map(async (o) => {
+            seen[u + '>' + o] = (await seesVideo(S.page[u], o, 60000)).framesDecoded;
+        }));
+    }
+    for (const u of MEMBERS) {
+        assert(await S.page[u].evaluate(() => window.trtcDebug.peers().every((o) =>
+            !window.trtcDebug.pc(o))), u + ' has no browser-to-browser connection');
+        const to = await sendsTo(S.page[u]);
+        assert(to.length === 1 && to[0] === '127.0.0.2', u + ' sends to Janus (127.0.0.2): ' + to);
+        assert((await S.page[u].$$('.tile[data-kind="camera"]')).length === MEMBERS.length,
+               u + ' has ' + MEMBERS.length + ' camera tiles');
+    }
+    return {seen};
+});
+
+check('nginx: /sfu/ws, /sfu/token and /sfu/room only with a token for that room; no secrets',
+      {needs: ['four members in one room: each sees the video of all the others, through Janus']},
+      async () => {
+    S.ctxEve = await newContext();
+    S.eve = await newPage(S.ctxEve, 'eve');
+    await S.eve.goto(BASE + '/');
+    const tokB = await issue(S.eve, 'eve', ROOM_B);
+    const tokA = await issue(S.eve, 'eve', ROOM_A);
+    assert(tokB.privateMapKey && tokA.privateMapKey, 'tokens issued');
+    S.pmkB = tokB.privateMapKey;
+    const codes = await S.eve.evaluate(async ([a, b, ra, rb]) => {
+        const q = (path, room, k, method) => fetch(path + '?room=' + encodeURIComponent(room)
+            + '&privateMapKey=' + encodeURIComponent(k), {method: method || 'GET'}).then((r) => r.status);
+        return {
+            wsWrongRoom: await q('/sfu/ws', ra, b),
+            wsNoToken: await q('/sfu/ws', ra, ''),
+            tokenWrongRoom: await q('/sfu/token', ra, b),
+            roomWrongRoom: await q('/sfu/room', ra, b, 'POST'),
+            roomGet: await q('/sfu/room', rb, b, 'GET'),
+            tokenRight: await q('/sfu/token', rb, b)
+        };
+    }, [tokA.privateMapKey, tokB.privateMapKey, ROOM_A, ROOM_B]);
+    assert([401, 403].includes(codes.wsWrongRoom), 'B token on /sfu/ws of room A refused: ' + JSON.stringify(codes));
+    assert([401, 403].includes(codes.wsNoToken), 'no token on /sfu/ws refused');
+    assert([401, 403].includes(codes.tokenWrongRoom), 'B token gets no Janus tokens for A');
+    assert([401, 403].includes(codes.roomWrongRoom), 'B token makes no room A');
+    assert(codes.roomGet === 403, 'GET /sfu/room refused');
+    assert(codes.tokenRight === 200, 'B token gets B\'s Janus tokens');
+    /* a WebSocket with room A and the B token does not open */
+    const ws = await janusTalk(S.eve, sfuUrl(ROOM_A, S.pmkB), [{janus: 'info'}]);
+    assert(ws.closed && ws.out.length === 0, 'socket refused: ' + JSON.stringify(ws));
+    /* what the pages get holds no secret */
+    const bodies = [];
+    bodies.push((await janusTokens(S.eve, ROOM_B, S.pmkB)).body);
+    bodies.push(await S.eve.evaluate(async ([r, k]) => (await fetch('/sfu/room?room=' + encodeURIComponent(r),
+        {method: 'POST', headers: {'X-TRTC-Token': k}})).text(), [ROOM_B, S.pmkB]));
+    bodies.push(await S.page.alice.content());
+    const all = bodies.join('\n');
+    assert(/"videoroom":"(created|event)"/.test(bodies[1]), 'room B made or there: ' + bodies[1]);
+    const sec = secrets();
+    assert(sec.length === 3, 'three secrets read from Janus\'s files: ' + sec.length);
+    for (const x of sec) {
+        assert(x.length >= 32 && !all.includes(x), 'no secret in the responses');
+    }
+    return {codes};
+});
+
+check('Janus itself: a room token for room B does not join room A; it joins B',
+      {needs: ['nginx: /sfu/ws, /sfu/token and /sfu/room only with a token for that room; no secrets']},
+      async () => {
+    const b = JSON.parse((await janusTokens(S.eve, ROOM_B, S.pmkB)).body);
+    const a = await S.page.alice.evaluate(async (r) => (await fetch('/sfu/token?room=' + encodeURIComponent(r),
+        {headers: {'X-TRTC-Token': JSON.parse(sessionStorage.getItem('trtc.session.' + r)).token.privateMapKey}}))
+        .json(), ROOM_A);
+    assert(typeof a.room === 'number' && a.room > 4294967295 && a.room !== b.room, 'room ids: ' + a.room + ' ' + b.room);
+    /* bob's camera feed, as bob announced it to alice */
+    const feed = await S.page.alice.evaluate(() => {
+        let f = null;
+        window.trtcDebug.messages.forEach((m) => {
+            const d = JSON.parse(m.data);
+            if (m.from === 'bob' && d.media && d.media.feeds && typeof d.media.feeds.camera === 'number') {
+                f = d.media.feeds.camera;
+            }
+        });
+        return f;
+    });
+    assert(feed, 'bob announced his feed');
+    const join = (room, token) => ({janus: 'message', token: b.token,
+        body: {request: 'join', ptype: 'publisher', room: room, display: 'eve', token: token}});
+    const watch = (room, token) => ({janus: 'message', token: b.token,
+        body: {request: 'join', ptype: 'subscriber', room: room, streams: [{feed: feed}], token: token}});
+    const attach = {janus: 'attach', plugin: 'janus.plugin.videoroom', token: b.token};
+    const r = await janusTalk(S.eve, sfuUrl(ROOM_B, S.pmkB), [
+        {janus: 'create'},                          /* no core token */
+        {janus: 'create', token: b.token},
+        attach,
+        join(a.room, b.roomToken),                  /* room A, B's room token */
+        join(a.room, b.roomToken.replace('room=' + b.room, 'room=' + a.room)),
+        join(a.room, undefined),
+        join(b.room, b.roomToken),                  /* its own room: in */
+        attach,
+        watch(a.room, b.roomToken),                 /* bob's camera: no */
+        watch(a.room, a.roomToken)                  /* with room A's token: yes */
+    ]);
+    const o = r.out || [];
+    assert(o.length === 10, 'ten answers: ' + JSON.stringify(r));
+    assert(o[0].janus === 'error', 'no session without the core token: ' + JSON.stringify(o[0]));
+    assert(o[1].janus === 'success' && o[2].janus === 'success', 'session and handle with it');
+    for (const k of [3, 4, 5, 8]) {
+        assert(o[k].error && o[k].error.error_code, 'room A refused (' + k + '): ' + JSON.stringify(o[k]));
+    }
+    assert(o[6].data && o[6].data.videoroom === 'joined', 'room B joined: ' + JSON.stringify(o[6]));
+    assert(o[9].data && o[9].data.videoroom === 'attached', 'room A\'s own token subscribes: '
+           + JSON.stringify(o[9]));
+    /* and eve is in none of room A's pages */
+    await sleep(1000);
+    for (const u of MEMBERS) {
+        assert(!(await S.page[u].$(tileSel('eve'))), 'no eve at ' + u);
+    }
+    return {refused: [3, 4, 5, 8].map((k) => o[k].error.error_code)};
+});
+
+check('mute: bob\'s video and audio off show at all the others, then on again',
+      {needs: ['four members in one room: each sees the video of all the others, through Janus']},
+      async () => {
+    const others = MEMBERS.filter((u) => u !== 'bob');
+    await S.page.bob.click('#mute-video');
+    await S.page.bob.click('#mute-audio');
+    for (const u of others) {
+        await poll(async () => await attr(S.page[u], tileSel('bob'), 'data-video') === 'off'
+                               && await attr(S.page[u], tileSel('bob'), 'data-audio') === 'off',
+                   5000, 'bob off at ' + u);
+    }
+    await S.page.bob.click('#mute-video');
+    await S.page.bob.click('#mute-audio');
+    for (const u of others) {
+        await poll(async () => await attr(S.page[u], tileSel('bob'), 'data-video') === 'on'
+                               && await attr(S.page[u], tileSel('bob'), 'data-audio') === 'on',
+                   5000, 'bob on again at ' + u);
+    }
+    await seesVideo(S.page.alice, 'bob', 15000);
+});
+
+check('screen share: carol\'s screen shows at all the others; stopping removes it',
+      {needs: ['four members in one room: each sees the video of all the others, through Janus'],
+       timeout: 60000}, async () => {
+    const others = MEMBERS.filter((u) => u !== 'carol');
+    await S.page.carol.click('#share-screen');
+    const widths = {};
+    for (const u of others) {
+        await S.page[u].waitForSelector(tileSel('carol', 'screen'), {timeout: 20000});
+        const s = await poll(async () => {
+            const st = (await stats(S.page[u])).carol;
+            return st && st.screen && st.screen.videoWidth > 0 && st.screen.framesDecoded > 0 ? st : null;
+        }, 20000, 'carol\'s screen frames at ' + u);
+        assert(s.videoWidth > 0 && s.videoWidth !== s.screen.videoWidth,
+               'camera and screen apart at ' + u + ': ' + JSON.stringify(s));
+        widths[u] = s.screen.videoWidth;
+    }
+    assert((await sendsTo(S.page.carol)).length === 2, 'carol sends two feeds');
+    const hadTrack = await S.page.carol.evaluate(() => {
+        const tr = window.trtcDebug.screenTrack();
+        if (tr) {
+            tr.dispatchEvent(new Event('ended'));
+        }
+        return !!tr;
+    });
+    assert(hadTrack, 'the screen track ended');
+    for (const u of others) {
+        await gone(S.page[u], tileSel('carol', 'screen'), 8000, 'carol\'s screen tile gone at ' + u);
+    }
+    await seesVideo(S.page.alice, 'carol', 15000);
+    return {widths};
+});
+
+check('leaving: dave leaves, his tile goes at all the others; the rest still see each other',
+      {needs: ['four members in one room: each sees the video of all the others, through Janus'],
+       timeout: 60000}, async () => {
+    const others = MEMBERS.filter((u) => u !== 'dave');
+    await S.page.dave.click('#leave');
+    await S.page.dave.waitForURL((u) => new URL(u).pathname === '/', {timeout: 10000});
+    for (const u of others) {
+        await gone(S.page[u], tileSel('dave'), 5000, 'dave gone at ' + u);
+    }
+    for (const u of others) {
+        for (const o of others) {
+            if (o !== u) {
+                await seesVideo(S.page[u], o, 15000);
+            }
+        }
+    }
+});
+
+check('a lost SFU connection comes back: alice\'s socket to Janus breaks; all see each other again',
+      {needs: ['leaving: dave leaves, his tile goes at all the others; the rest still see each other'],
+       timeout: 60000}, async () => {
+    const others = MEMBERS.filter((u) => u !== 'dave' && u !== 'alice');
+    const before = await S.page.alice.evaluate(() => window.trtcDebug.sfu.feeds().camera);
+    assert(typeof before === 'number', 'alice has a feed: ' + before);
+    await S.page.alice.evaluate(() => window.trtcDebug.sfu.drop());
+    const after = await poll(() => S.page.alice.evaluate((b) => {
+        const f = window.trtcDebug.sfu.feeds().camera;
+        return typeof f === 'number' && f !== b ? f : null;
+    }, before), 20000, 'alice publishes again');
+    for (const u of others) {
+        await seesVideo(S.page[u], 'alice', 20000);
+        await seesVideo(S.page.alice, u, 20000);
+        assert((await S.page[u].$$(tileSel('alice'))).length === 1, 'one tile for alice at ' + u);
+    }
+    await poll(() => S.page.alice.evaluate(() =>
+        document.querySelector('#room-error').hidden), 5000, 'no error left at alice');
+    return {before, after};
+});
+
+check('an audience member: fay watches everyone and sends nothing; the others see her tile tagged',
+      {needs: ['leaving: dave leaves, his tile goes at all the others; the rest still see each other'],
+       timeout: 60000}, async () => {
+    const speakers = MEMBERS.filter((u) => u !== 'dave');
+    S.ctxFay = await newContext();
+    S.fay = await joinRoom(S.ctxFay, 'fay', ROOM_A, {role: 'audience'});
+    await Promise.all(speakers.map((u) => seesVideo(S.fay, u, 30000)));
+    assert((await sendsTo(S.fay)).length === 0, 'fay sends no media');
+    for (const u of speakers) {
+        await S.page[u].waitForSelector(tileSel('fay'), {timeout: 10000});
+        assert(await attr(S.page[u], tileSel('fay'), 'data-video') === 'off', 'fay has no video at ' + u);
+        assert(await S.page[u].textContent(tileSel('fay') + ' .tag') !== '', 'fay is tagged at ' + u);
+    }
+});
+
+checkPageErrors();
+
+run({env: ['TRTC_JANUS_DIR']});
