@@ -133,7 +133,7 @@ static ngx_int_t ngx_http_trtc_client_config(ngx_http_request_t *r,
 
 static char *ngx_http_trtc_key_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_trtc_issue(ngx_conf_t *cf, ngx_command_t *cmd,
+static char *ngx_http_trtc_content(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_trtc_stamp_directive(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
@@ -161,8 +161,6 @@ static int64_t ngx_http_trtc_janus_expiry(ngx_http_trtc_loc_conf_t *tlcf,
 static ngx_int_t ngx_http_trtc_janus_value(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok, ngx_uint_t which,
     ngx_str_t *value);
-static char *ngx_http_trtc_janus(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
 static char *ngx_http_trtc_janus_plugins(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
@@ -200,6 +198,14 @@ static ngx_conf_post_handler_pt  ngx_http_trtc_expire_post =
     ngx_http_trtc_check_expire;
 
 
+static ngx_http_handler_pt  ngx_http_trtc_issue_post =
+    ngx_http_trtc_issue_handler;
+
+
+static ngx_http_handler_pt  ngx_http_trtc_janus_post =
+    ngx_http_trtc_janus_handler;
+
+
 static ngx_conf_enum_t  ngx_http_trtc_log_levels[] = {
     { ngx_string("info"), NGX_LOG_INFO },
     { ngx_string("notice"), NGX_LOG_NOTICE },
@@ -227,10 +233,10 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
 
     { ngx_string("trtc_issue"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
-      ngx_http_trtc_issue,
+      ngx_http_trtc_content,
       NGX_HTTP_LOC_CONF_OFFSET,
-      0,
-      NULL },
+      offsetof(ngx_http_trtc_loc_conf_t, issue),
+      &ngx_http_trtc_issue_post },
 
     { ngx_string("trtc_stamp"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
@@ -297,10 +303,10 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
 
     { ngx_string("trtc_janus"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
-      ngx_http_trtc_janus,
+      ngx_http_trtc_content,
       NGX_HTTP_LOC_CONF_OFFSET,
-      0,
-      NULL },
+      offsetof(ngx_http_trtc_loc_conf_t, janus),
+      &ngx_http_trtc_janus_post },
 
     { ngx_string("trtc_janus_secret_file"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -2216,21 +2222,32 @@ ngx_http_trtc_key_cleanup(void *data)
 }
 
 
-static char *
-ngx_http_trtc_issue(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_trtc_loc_conf_t *tlcf = conf;
+/*
+ * trtc_issue, trtc_janus: the location's content handler (the command's
+ * post), and its flag set
+ */
 
+static char *
+ngx_http_trtc_content(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    ngx_flag_t                *flag;
+    ngx_http_handler_pt       *handler;
     ngx_http_core_loc_conf_t  *clcf;
 
-    if (tlcf->issue != NGX_CONF_UNSET) {
+    flag = (ngx_flag_t *) (p + cmd->offset);
+
+    if (*flag != NGX_CONF_UNSET) {
         return "is duplicate";
     }
 
-    tlcf->issue = 1;
+    *flag = 1;
+
+    handler = cmd->post;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    clcf->handler = ngx_http_trtc_issue_handler;
+    clcf->handler = *handler;
 
     return NGX_CONF_OK;
 }
@@ -2243,26 +2260,6 @@ ngx_http_trtc_stamp_directive(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_trtc_stamp_handler;
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_trtc_janus(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_trtc_loc_conf_t *tlcf = conf;
-
-    ngx_http_core_loc_conf_t  *clcf;
-
-    if (tlcf->janus != NGX_CONF_UNSET) {
-        return "is duplicate";
-    }
-
-    tlcf->janus = 1;
-
-    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
-    clcf->handler = ngx_http_trtc_janus_handler;
 
     return NGX_CONF_OK;
 }

@@ -238,6 +238,9 @@ for my $c (
     ["$keys trtc_janus_secret_file %%TESTDIR%%/janus.secret; "
      . "trtc_janus_secret_file %%TESTDIR%%/janus.secret;",
      qr/"trtc_janus_secret_file" directive is duplicate/, 'two Janus secrets'],
+    ["$keys trtc_janus_secret_file %%TESTDIR%%/janus.secret; "
+     . sprintf($srv, 'location /j { trtc_janus; trtc_janus; }'),
+     qr/"trtc_janus" directive is duplicate/, 'trtc_janus twice'],
 ) {
     my ($ok, $out) = $t->test_config($c->[0]);
     ok(!$ok, $c->[2]);
