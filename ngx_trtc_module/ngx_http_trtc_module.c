@@ -78,6 +78,15 @@ typedef struct {
 } ngx_http_trtc_ctx_t;
 
 
+/* the Janus tokens of a verified token (trtc_janus) */
+typedef struct {
+    ngx_str_t                  token;       /* the core's */
+    ngx_str_t                  room_token;  /* the VideoRoom's */
+    uint64_t                   room;        /* 0: no room, a UserSig */
+    int64_t                    expires;
+} ngx_http_trtc_janus_t;
+
+
 typedef enum {
     NGX_HTTP_TRTC_VAR_USER_ID = 0,
     NGX_HTTP_TRTC_VAR_ROOM_ID,
@@ -156,11 +165,12 @@ static char *ngx_http_trtc_turn_urls(ngx_conf_t *cf, ngx_command_t *cmd,
 static u_char *ngx_http_trtc_ice_servers(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, u_char *p, trtc_token_t *tok);
 static ngx_int_t ngx_http_trtc_janus_handler(ngx_http_request_t *r);
-static int64_t ngx_http_trtc_janus_expiry(ngx_http_trtc_loc_conf_t *tlcf,
-    trtc_token_t *tok);
-static ngx_int_t ngx_http_trtc_janus_value(ngx_http_request_t *r,
-    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok, ngx_uint_t which,
-    ngx_str_t *value);
+static ngx_int_t ngx_http_trtc_janus_tokens(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok,
+    ngx_http_trtc_janus_t *janus);
+static ngx_int_t ngx_http_trtc_janus_sign(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, int64_t expires, ngx_str_t *realm,
+    ngx_str_t *desc, ngx_str_t *token);
 static char *ngx_http_trtc_janus_plugins(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
@@ -1175,9 +1185,8 @@ ngx_http_trtc_janus_handler(ngx_http_request_t *r)
 {
     u_char                    *body, *p;
     ngx_int_t                  rc;
-    ngx_str_t                  token, room_token, room;
-    trtc_token_t              *tok;
     ngx_http_trtc_ctx_t       *ctx;
+    ngx_http_trtc_janus_t      janus;
     ngx_http_trtc_loc_conf_t  *tlcf;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_POST))) {
@@ -1202,140 +1211,109 @@ ngx_http_trtc_janus_handler(ngx_http_request_t *r)
     }
 
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
-    tok = &ctx->token;
 
-    if (ngx_http_trtc_janus_value(r, tlcf, tok,
-                                  NGX_HTTP_TRTC_VAR_JANUS_TOKEN, &token)
-        != NGX_OK
-        || ngx_http_trtc_janus_value(r, tlcf, tok,
-                                     NGX_HTTP_TRTC_VAR_JANUS_ROOM_TOKEN,
-                                     &room_token)
-           != NGX_OK
-        || ngx_http_trtc_janus_value(r, tlcf, tok,
-                                     NGX_HTTP_TRTC_VAR_JANUS_ROOM, &room)
-           != NGX_OK)
-    {
+    /* trtc_janus has a secret: the configuration checks it */
+
+    if (ngx_http_trtc_janus_tokens(r, tlcf, &ctx->token, &janus) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     body = ngx_pnalloc(r->pool, sizeof("{\"token\":\"\",\"roomToken\":\"\","
                                        "\"room\":,\"expiresAt\":}\n") - 1
-                                + token.len + room_token.len + room.len
-                                + NGX_INT64_LEN);
+                                + janus.token.len + janus.room_token.len
+                                + 2 * NGX_INT64_LEN);
     if (body == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     p = ngx_sprintf(body, "{\"token\":\"%V\",\"roomToken\":\"%V\","
-                    "\"room\":%V,\"expiresAt\":%L}\n",
-                    &token, &room_token, &room,
-                    ngx_http_trtc_janus_expiry(tlcf, tok));
+                    "\"room\":%uL,\"expiresAt\":%L}\n",
+                    &janus.token, &janus.room_token, janus.room,
+                    janus.expires);
 
     return ngx_http_trtc_send_json(r, NGX_HTTP_OK, body, p - body);
 }
 
 
 /*
- * Until when the Janus tokens of a verified token are valid: the token's
- * own expiry, or sooner with trtc_janus_ttl.
- */
-
-static int64_t
-ngx_http_trtc_janus_expiry(ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok)
-{
-    int64_t  expires;
-
-    expires = trtc_expires(tok);
-
-    if (tlcf->janus_ttl && ngx_time() + tlcf->janus_ttl < expires) {
-        expires = ngx_time() + tlcf->janus_ttl;
-    }
-
-    return expires;
-}
-
-
-/*
- * One of $trtc_janus_token (the core's token for the plugins of
- * trtc_janus_plugins), $trtc_janus_room_token (the VideoRoom's token for
- * the token's room) and $trtc_janus_room (that room's VideoRoom id) of a
- * verified token; NGX_DECLINED without a Janus secret, or without a room
- * where one is needed.
+ * The Janus tokens of a verified token, all with one expiry: the token's
+ * own, or sooner with trtc_janus_ttl.  The core's token lets its holder
+ * attach the plugins of trtc_janus_plugins; a PrivateMapKey also gets
+ * the VideoRoom id of its room and the VideoRoom's token for that room.
+ * NGX_DECLINED without a Janus secret.
  */
 
 static ngx_int_t
-ngx_http_trtc_janus_value(ngx_http_request_t *r,
-    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok, ngx_uint_t which,
-    ngx_str_t *value)
+ngx_http_trtc_janus_tokens(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok,
+    ngx_http_trtc_janus_t *janus)
 {
-    u_char       *p;
-    size_t        len;
-    uint64_t      id;
-    trtc_room_t   room;
-    u_char        desc[sizeof("room=") + NGX_INT64_LEN];
+    trtc_room_t  room;
+    ngx_str_t    desc;
+    u_char       buf[sizeof("room=") + NGX_INT64_LEN];
 
-    static char   videoroom[] = "janus.plugin.videoroom";
+    static ngx_str_t  core = ngx_string("janus");
+    static ngx_str_t  videoroom = ngx_string("janus.plugin.videoroom");
 
-    if (tlcf->janus_secret.len == 0
-        || (which != NGX_HTTP_TRTC_VAR_JANUS_TOKEN && !tok->has_userbuf))
-    {
+    if (tlcf->janus_secret.len == 0) {
         return NGX_DECLINED;
     }
 
-    id = 0;
+    ngx_memzero(janus, sizeof(ngx_http_trtc_janus_t));
 
-    if (which != NGX_HTTP_TRTC_VAR_JANUS_TOKEN) {
-        trtc_room_of(&tok->userbuf, &room);
+    janus->expires = trtc_expires(tok);
 
-        id = trtc_janus_room(&room);
-        if (id == 0) {
-            return NGX_ERROR;
-        }
+    if (tlcf->janus_ttl && ngx_time() + tlcf->janus_ttl < janus->expires) {
+        janus->expires = ngx_time() + tlcf->janus_ttl;
     }
 
-    if (which == NGX_HTTP_TRTC_VAR_JANUS_ROOM) {
-        p = ngx_pnalloc(r->pool, NGX_INT64_LEN);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        value->data = p;
-        value->len = ngx_sprintf(p, "%uL", id) - p;
-
-        return NGX_OK;
-    }
-
-    p = ngx_pnalloc(r->pool, TRTC_JANUS_TOKEN_MAX);
-    if (p == NULL) {
+    if (ngx_http_trtc_janus_sign(r, tlcf, janus->expires, &core,
+                                 &tlcf->janus_plugins, &janus->token)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
-    if (which == NGX_HTTP_TRTC_VAR_JANUS_TOKEN) {
-        len = trtc_janus_token(tlcf->janus_secret.data,
-                               tlcf->janus_secret.len,
-                               ngx_http_trtc_janus_expiry(tlcf, tok),
-                               "janus", sizeof("janus") - 1,
-                               (char *) tlcf->janus_plugins.data,
-                               tlcf->janus_plugins.len, (char *) p);
-
-    } else {
-        len = trtc_janus_token(tlcf->janus_secret.data,
-                               tlcf->janus_secret.len,
-                               ngx_http_trtc_janus_expiry(tlcf, tok),
-                               videoroom, sizeof(videoroom) - 1,
-                               (char *) desc,
-                               ngx_sprintf(desc, "room=%uL", id) - desc,
-                               (char *) p);
+    if (!tok->has_userbuf) {
+        return NGX_OK;
     }
 
-    if (len == 0) {
+    trtc_room_of(&tok->userbuf, &room);
+
+    janus->room = trtc_janus_room(&room);
+    if (janus->room == 0) {
+        return NGX_ERROR;
+    }
+
+    desc.data = buf;
+    desc.len = ngx_sprintf(buf, "room=%uL", janus->room) - buf;
+
+    return ngx_http_trtc_janus_sign(r, tlcf, janus->expires, &videoroom,
+                                    &desc, &janus->room_token);
+}
+
+
+static ngx_int_t
+ngx_http_trtc_janus_sign(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, int64_t expires, ngx_str_t *realm,
+    ngx_str_t *desc, ngx_str_t *token)
+{
+    token->data = ngx_pnalloc(r->pool, TRTC_JANUS_TOKEN_MAX);
+    if (token->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    token->len = trtc_janus_token(tlcf->janus_secret.data,
+                                  tlcf->janus_secret.len, expires,
+                                  (char *) realm->data, realm->len,
+                                  (char *) desc->data, desc->len,
+                                  (char *) token->data);
+
+    if (token->len == 0) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "trtc: Janus token failed");
         return NGX_ERROR;
     }
-
-    value->data = p;
-    value->len = len;
 
     return NGX_OK;
 }
@@ -1693,10 +1671,10 @@ ngx_http_trtc_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     u_char                    *p;
     int64_t                    expires;
     const char                *s;
-    ngx_str_t                  janus;
     trtc_room_t                room;
     trtc_token_t              *tok;
     ngx_http_trtc_ctx_t       *ctx;
+    ngx_http_trtc_janus_t      janus;
     ngx_http_trtc_loc_conf_t  *tlcf;
 
     if (data == NGX_HTTP_TRTC_VAR_SDKAPPID) {
@@ -1763,9 +1741,8 @@ ngx_http_trtc_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     case NGX_HTTP_TRTC_VAR_JANUS_ROOM:
         tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
 
-        switch (ngx_http_trtc_janus_value(r, tlcf, tok, data,
-                                          &janus))
-        {
+        switch (ngx_http_trtc_janus_tokens(r, tlcf, tok, &janus)) {
+
         case NGX_ERROR:
             return NGX_ERROR;
 
@@ -1774,8 +1751,30 @@ ngx_http_trtc_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
             return NGX_OK;
         }
 
-        v->data = janus.data;
-        v->len = janus.len;
+        if (data == NGX_HTTP_TRTC_VAR_JANUS_TOKEN) {
+            v->data = janus.token.data;
+            v->len = janus.token.len;
+            break;
+        }
+
+        if (janus.room == 0) {
+            v->not_found = 1;
+            return NGX_OK;
+        }
+
+        if (data == NGX_HTTP_TRTC_VAR_JANUS_ROOM_TOKEN) {
+            v->data = janus.room_token.data;
+            v->len = janus.room_token.len;
+            break;
+        }
+
+        p = ngx_pnalloc(r->pool, NGX_INT64_LEN);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        v->data = p;
+        v->len = ngx_sprintf(p, "%uL", janus.room) - p;
         break;
 
     case NGX_HTTP_TRTC_VAR_USER_ID:
