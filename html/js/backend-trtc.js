@@ -125,25 +125,16 @@
             setFlag(ui.tile, 'video', v);
         }
 
-        function toggleAudio() {
-            if (!local.audio) {
+        /* mute or unmute the microphone (kind "Audio") or the camera
+         * ("Video"): the SDK's updateLocalAudio or updateLocalVideo */
+        function toggle(kind) {
+            var track = kind.toLowerCase(), muted = track + 'Muted';
+            if (!local[track]) {
                 return Promise.resolve();
             }
-            var mute = !local.audioMuted;
-            return trtc.updateLocalAudio({mute: mute}).then(function () {
-                local.audioMuted = mute;
-            }, function (e) {
-                ui.setError('media', errText(e));
-            }).then(updateControls);
-        }
-
-        function toggleVideo() {
-            if (!local.video) {
-                return Promise.resolve();
-            }
-            var mute = !local.videoMuted;
-            return trtc.updateLocalVideo({mute: mute}).then(function () {
-                local.videoMuted = mute;
+            var mute = !local[muted];
+            return trtc['updateLocal' + kind]({mute: mute}).then(function () {
+                local[muted] = mute;
             }, function (e) {
                 ui.setError('media', errText(e));
             }).then(updateControls);
@@ -511,8 +502,8 @@
 
         return {
             start: start,
-            toggleAudio: toggleAudio,
-            toggleVideo: toggleVideo,
+            toggleAudio: function () { return toggle('Audio'); },
+            toggleVideo: function () { return toggle('Video'); },
             toggleShare: toggleShare,
             leave: leave
         };
