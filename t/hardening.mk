@@ -115,8 +115,9 @@ $(NO_DLCLOSE): t/preload/no_dlclose.c
 # every t/*.t but the soak test: its "memory flat" check samples the RSS
 # of old and new workers across reloads, and an ASan worker is tens of MB
 # of shadow memory and quarantine, so the band means nothing there (all
-# its other checks pass under ASan: make test-asan ASAN_TESTS=t/soak.t)
-ASAN_TESTS   ?= $(filter-out t/soak.t t/browser%.t,$(wildcard t/*.t))
+# its other checks pass under ASan: make test-asan ASAN_TESTS=t/soak.t);
+# nor t/demo.t, which runs conf/demo.sh with the module of make
+ASAN_TESTS   ?= $(filter-out t/soak.t t/demo.t t/browser%.t,$(wildcard t/*.t))
 
 # the browser tests run their own nginx (t/browser/run.sh), which fails on
 # any LeakSanitizer line, and nginx leaks a little of its own at exit
@@ -157,8 +158,9 @@ test-asan: $(ASAN_MODULE) $(NO_DLCLOSE) $(BUILD)/unit $(BUILD)/trtc-tool \
 
 # the soak test is load, RSS and reload timing, nothing for valgrind;
 # the browser tests wait on Chromium with their own timeouts, which a
-# nginx ten to fifty times slower does not meet
-VALGRIND_TESTS ?= $(filter-out t/soak.t t/browser%.t,$(wildcard t/*.t))
+# nginx ten to fifty times slower does not meet; t/demo.t runs
+# conf/demo.sh, with the packaged nginx as it is
+VALGRIND_TESTS ?= $(filter-out t/soak.t t/demo.t t/browser%.t,$(wildcard t/*.t))
 
 test-valgrind: $(MODULE) $(NO_DLCLOSE) $(BUILD)/trtc-tool \
                t/ref/node_modules/.package-lock.json
