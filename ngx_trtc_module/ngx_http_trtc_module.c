@@ -1146,13 +1146,14 @@ ngx_http_trtc_ice_servers(ngx_http_request_t *r,
 {
     u_char  *user;
     size_t   len;
+    time_t   expires;
     char     password[TRTC_TURN_PASSWORD_LEN];
     u_char   buf[NGX_TIME_T_LEN + 1 + TRTC_USERID_MAX];
 
+    expires = tok->time + (tlcf->turn_ttl ? tlcf->turn_ttl : tok->expire);
+
     user = buf;
-    len = ngx_sprintf(buf, "%T:%s", tok->time + tlcf->turn_ttl,
-                      tok->identifier)
-          - buf;
+    len = ngx_sprintf(buf, "%T:%s", expires, tok->identifier) - buf;
 
     if (trtc_turn_password(tlcf->turn_secret.data, tlcf->turn_secret.len,
                            (char *) user, len, password)
@@ -1167,8 +1168,7 @@ ngx_http_trtc_ice_servers(ngx_http_request_t *r,
                        "\"username\":\"%*s\",\"credential\":\"%*s\"}],"
                        "\"turnExpiresAt\":%T",
                        &tlcf->turn_urls, len, user,
-                       (size_t) TRTC_TURN_PASSWORD_LEN, password,
-                       tok->time + tlcf->turn_ttl);
+                       (size_t) TRTC_TURN_PASSWORD_LEN, password, expires);
 }
 
 
@@ -2789,8 +2789,8 @@ ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         conf->turn_urls = prev->turn_urls;
     }
 
-    ngx_conf_merge_sec_value(conf->turn_ttl, prev->turn_ttl,
-                             conf->issue_expire);
+    /* 0: the token's lifetime, known only where the token is issued */
+    ngx_conf_merge_sec_value(conf->turn_ttl, prev->turn_ttl, 0);
 
     ngx_conf_merge_value(conf->janus, prev->janus, 0);
 

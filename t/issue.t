@@ -117,6 +117,32 @@ $t->run(<<'EOF');
         }
     }
 
+    # TURN set for the server: each location's credentials live as long
+    # as its tokens unless trtc_turn_ttl says otherwise
+    server {
+        listen 127.0.0.1:%%PORT_turnsrv%%;
+        trtc_turn_secret_file %%TESTDIR%%/turn.secret;
+        trtc_turn_urls turn:127.0.0.1:3478;
+
+        location /2h {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+            trtc_issue_expire 2h;
+        }
+
+        location /default {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+        }
+
+        location /ttl {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+            trtc_issue_expire 2h;
+            trtc_turn_ttl 30m;
+        }
+    }
+
     server {
         listen 127.0.0.1:%%PORT_idp%%;
 
@@ -310,6 +336,73 @@ $cred .= '=' while length($cred) % 4;
 is($ice->{credential}, $cred, 'password base64(HMAC-SHA1(secret, username))');
 ok(!exists decode_json($t->get('/issue?userId=alice')->{body})->{iceServers},
    'no TURN where none is configured');
+
+# the default lifetime of TURN credentials is the token's, whichever
+# level trtc_turn_* and trtc_issue_expire are set at
+
+sub turn_lifetime {
+    my ($tt, $uri, $port) = @_;
+    my $r = $tt->request('GET', $uri, port => $tt->port($port));
+    my $j = eval { decode_json($r->{body}) } // {};
+    my ($e) = (($j->{iceServers} // [{}])->[0]{username} // '') =~ /^(\d+):/;
+    return defined $e && $j->{expiresAt}
+           ? [$e - ($j->{expiresAt} - $j->{expire}), $j->{turnExpiresAt} - $e]
+           : [-1, -1];
+}
+
+is_deeply(turn_lifetime($t, '/2h?userId=alice', 'turnsrv'), [7200, 0],
+          'TURN in the server, trtc_issue_expire 2h in the location: 2h');
+is_deeply(turn_lifetime($t, '/default?userId=alice', 'turnsrv'), [86400, 0],
+          'TURN in the server, the default token lifetime: 1d');
+is_deeply(turn_lifetime($t, '/ttl?userId=alice', 'turnsrv'), [1800, 0],
+          'trtc_turn_ttl in the location: its own lifetime');
+
+{
+    my $h = TrtcTest->new();
+    $h->write_key('key', $KEY);
+    $h->write_key('turn.secret', $TURN);
+    $h->run(<<'EOF');
+    trtc_sdkappid 1400000000;
+    trtc_key_file %%TESTDIR%%/key;
+    trtc_turn_secret_file %%TESTDIR%%/turn.secret;
+    trtc_turn_urls turn:127.0.0.1:3478;
+
+    server {
+        listen 127.0.0.1:%%PORT%%;
+        trtc_issue_expire 3h;
+
+        location /server {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+        }
+
+        location /2h {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+            trtc_issue_expire 2h;
+        }
+    }
+
+    server {
+        listen 127.0.0.1:%%PORT_ttl%%;
+        trtc_turn_ttl 20m;
+
+        location /2h {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+            trtc_issue_expire 2h;
+        }
+    }
+EOF
+
+    is_deeply(turn_lifetime($h, '/2h?userId=bob', 'main'), [7200, 0],
+              'TURN in http, trtc_issue_expire 2h in the location: 2h');
+    is_deeply(turn_lifetime($h, '/server?userId=bob', 'main'), [10800, 0],
+              'TURN in http, trtc_issue_expire 3h in the server: 3h');
+    is_deeply(turn_lifetime($h, '/2h?userId=bob', 'ttl'), [1200, 0],
+              'trtc_turn_ttl in the server: its own lifetime');
+    $h->stop;
+}
 
 # the key stays on the server
 
