@@ -21,6 +21,12 @@
  */
 #define NGX_HTTP_TRTC_STAMP_MAX       65536
 
+/* trtc_auth_privilege not given, or empty */
+#define NGX_HTTP_TRTC_PRIV_UNSET      0xffffffff
+
+/* what entering a room takes, by TRTC's rule: either bit */
+#define NGX_HTTP_TRTC_PRIV_ENTRY      (TRTC_PRIV_CREATE|TRTC_PRIV_ENTER)
+
 
 typedef struct {
     ngx_http_complex_value_t  *value;
@@ -912,7 +918,8 @@ ngx_http_trtc_check(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
         }
     }
 
-    rc = ngx_http_trtc_privilege(r, tlcf->auth_privilege, 0, &bits);
+    rc = ngx_http_trtc_privilege(r, tlcf->auth_privilege,
+                                 NGX_HTTP_TRTC_PRIV_UNSET, &bits);
 
     if (rc == NGX_ERROR) {
         return NGX_ERROR;
@@ -920,6 +927,23 @@ ngx_http_trtc_check(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
 
     if (rc == NGX_DECLINED) {
         return TRTC_ERR_PRIVILEGE;
+    }
+
+    if (bits == NGX_HTTP_TRTC_PRIV_UNSET) {
+
+        /*
+         * TRTC's own rule: entering a room takes the enter bit, or
+         * create for the room's creator; a room required, the key
+         * must grant one of them
+         */
+
+        if (tlcf->auth_room
+            && !(tok->userbuf.privilege & NGX_HTTP_TRTC_PRIV_ENTRY))
+        {
+            return TRTC_ERR_PRIVILEGE;
+        }
+
+        return TRTC_OK;
     }
 
     if (bits) {
@@ -1210,6 +1234,14 @@ ngx_http_trtc_janus_handler(ngx_http_request_t *r)
                                         "no verified PrivateMapKey");
     }
 
+    if (!(ctx->token.userbuf.privilege & NGX_HTTP_TRTC_PRIV_ENTRY)) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "trtc_janus: the PrivateMapKey of \"%s\" grants "
+                      "neither enter nor create", ctx->token.identifier);
+        return ngx_http_trtc_send_error(r, NGX_HTTP_FORBIDDEN,
+                                        "the PrivateMapKey grants no entry");
+    }
+
     tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
 
     /* trtc_janus has a secret: the configuration checks it */
@@ -1274,7 +1306,11 @@ ngx_http_trtc_janus_tokens(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    if (!tok->has_userbuf) {
+    /* a room token only for a key that may enter the room */
+
+    if (!tok->has_userbuf
+        || !(tok->userbuf.privilege & NGX_HTTP_TRTC_PRIV_ENTRY))
+    {
         return NGX_OK;
     }
 

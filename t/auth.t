@@ -137,6 +137,38 @@ $t->run(<<'EOF');
             alias %%TESTDIR%%/html/login.html;
             add_header X-Result $trtc_auth_result;
         }
+
+        # a room required and no privilege asked: entering it takes the
+        # enter or the create bit, as TRTC's rule; an empty variable is
+        # the same; "0" asks for nothing
+        location = /entry {
+            alias %%TESTDIR%%/html/login.html;
+            trtc_auth on;
+            trtc_auth_token $http_x_trtc_token;
+            trtc_auth_room $arg_room;
+        }
+
+        location = /entry-var {
+            alias %%TESTDIR%%/html/login.html;
+            trtc_auth on;
+            trtc_auth_token $http_x_trtc_token;
+            trtc_auth_room $arg_room;
+            trtc_auth_privilege $arg_need;
+        }
+
+        location = /entry-none {
+            alias %%TESTDIR%%/html/login.html;
+            trtc_auth on;
+            trtc_auth_token $http_x_trtc_token;
+            trtc_auth_room $arg_room;
+            trtc_auth_privilege 0;
+        }
+
+        location = /no-room {
+            alias %%TESTDIR%%/html/login.html;
+            trtc_auth on;
+            trtc_auth_token $http_x_trtc_token;
+        }
     }
 EOF
 
@@ -241,6 +273,39 @@ is($r->{body}, "expired\n", 'with the reason');
 is(TrtcTest::header($t->get('/public'), 'X-Result'), 'no_token',
    '$trtc_auth_result without a token');
 
+# entering a room takes the enter or the create bit
+
+sub with_privilege {
+    my ($bits) = @_;
+    return forge(identifier => 'erin', time => $now,
+                 userbuf => userbuf(account => 'erin', roomid => 77,
+                                    privilege => $bits));
+}
+
+for my $case ([0, 401], [1, 200], [2, 200], [3, 200], [4, 401], [8, 401],
+              [42, 200], [252, 401], [253, 200], [254, 200], [255, 200])
+{
+    my ($bits, $want) = @$case;
+    my $tok = with_privilege($bits);
+
+    is($t->get('/entry?room=77', 'X-TRTC-Token' => $tok)->{status}, $want,
+       "a room required, privilege $bits: $want");
+    is($t->get('/entry-var?room=77&need=', 'X-TRTC-Token' => $tok)->{status},
+       $want, "the same with an empty trtc_auth_privilege variable");
+    is($t->get('/entry-none?room=77', 'X-TRTC-Token' => $tok)->{status}, 200,
+       "privilege $bits with trtc_auth_privilege 0: 200");
+    is($t->get('/no-room', 'X-TRTC-Token' => $tok)->{status}, 200,
+       "privilege $bits where no room is required: 200");
+}
+
+is($t->get('/entry-var?room=77&need=recv_audio',
+           'X-TRTC-Token' => with_privilege(8))->{status},
+   200, 'an explicit privilege replaces the rule');
+is(TrtcTest::header($t->get('/public',
+                            'X-TRTC-Token' => with_privilege(0)),
+                    'X-Result'),
+   'ok', 'where no room is required, privilege 0 verifies');
+
 # other sources and satisfy
 
 is($t->get('/bearer', Authorization => "Bearer $sig")->{status}, 200,
@@ -264,5 +329,8 @@ like($log, qr{^/rooms/999/index\.html room_mismatch user=- room=- priv=-$}m,
 like($t->read_file('error.log'),
      qr/\[error\].*trtc token rejected: user_mismatch, user "alice"/,
      'rejection logged with its reason');
+like($t->read_file('error.log'),
+     qr/\[error\].*trtc token rejected: privilege_missing, user "erin"/,
+     'a key that grants no entry: privilege_missing');
 
 done_testing;

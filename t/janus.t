@@ -184,6 +184,24 @@ is($r->{status}, 401, 'a token of another key: 401');
 ($r, $j) = janus('/open', forge(userbuf => userbuf(roomid => 1234)));
 is($r->{status}, 200, 'a forged-here token with the right key: 200');
 
+# a room token only for a key that may enter its room (enter or create)
+
+for my $bits (0, 4, 8, 252) {
+    ($r, $j) = janus('/open', forge(userbuf => userbuf(roomid => 1234,
+                                                       privilege => $bits)));
+    is($r->{status}, 403, "privilege $bits, neither enter nor create: 403");
+    unlike($r->{body}, qr/janus\.plugin/, "privilege $bits: no Janus token");
+}
+
+($r, $j) = janus('/open', forge(userbuf => userbuf(roomid => 1234,
+                                                   privilege => 1)));
+is($r->{status}, 200, 'create alone: 200');
+
+$r = $t->get('/vars', 'X-TRTC-Token' => forge(userbuf => userbuf(
+                                          roomid => 1234, privilege => 8)));
+like($r->{body}, qr/^core=\d+,janus,[^|]+\|room=\|id=$/m,
+     'variables: no room token for a key that grants no entry');
+
 # trtc_janus_ttl, trtc_janus_plugins
 
 my $now = time();
