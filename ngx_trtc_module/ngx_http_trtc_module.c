@@ -27,6 +27,9 @@
 /* what entering a room takes, by TRTC's rule: either bit */
 #define NGX_HTTP_TRTC_PRIV_ENTRY      (TRTC_PRIV_CREATE|TRTC_PRIV_ENTER)
 
+/* the longest $arg_NAME whose repetition the checks look for */
+#define NGX_HTTP_TRTC_ARG_NAME_MAX    64
+
 
 typedef struct {
     ngx_http_complex_value_t  *value;
@@ -60,6 +63,7 @@ typedef struct {
     ngx_array_t               *auth_token; /* of ngx_http_complex_value_t */
     ngx_http_complex_value_t  *auth_user;
     ngx_http_complex_value_t  *auth_room;
+    ngx_array_t               *auth_args;  /* of ngx_str_t, see below */
     ngx_http_trtc_privilege_t *auth_privilege;
     time_t                     auth_leeway;
     ngx_uint_t                 auth_status;
@@ -121,6 +125,9 @@ static ngx_int_t ngx_http_trtc_unescape(ngx_http_request_t *r,
     ngx_str_t *value);
 static ngx_int_t ngx_http_trtc_check(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok);
+static ngx_uint_t ngx_http_trtc_repeated(ngx_http_request_t *r,
+    ngx_array_t *names);
+
 static ngx_int_t ngx_http_trtc_privilege(ngx_http_request_t *r,
     ngx_http_trtc_privilege_t *priv, uint32_t dflt, uint32_t *bits);
 static trtc_ctx_t *ngx_http_trtc_worker_ctx(ngx_log_t *log);
@@ -188,6 +195,10 @@ static ngx_int_t ngx_http_trtc_compile(ngx_conf_t *cf, ngx_str_t *value,
     ngx_http_complex_value_t *cv);
 static ngx_array_t *ngx_http_trtc_compile_list(ngx_conf_t *cf,
     ngx_str_t *values, ngx_uint_t n);
+static ngx_int_t ngx_http_trtc_auth_args(ngx_conf_t *cf,
+    ngx_http_trtc_loc_conf_t *conf);
+static ngx_int_t ngx_http_trtc_auth_arg(ngx_conf_t *cf,
+    ngx_http_trtc_loc_conf_t *conf, ngx_http_complex_value_t *cv);
 static void *ngx_http_trtc_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -656,6 +667,11 @@ ngx_http_trtc_verify(ngx_http_request_t *r)
 
     ctx->conf = tlcf;
 
+    if (ngx_http_trtc_repeated(r, tlcf->auth_args)) {
+        ctx->rc = TRTC_ERR_REPEATED;
+        goto done;
+    }
+
     /* keys and sdkappid are set: trtc_auth needs them, variables check */
 
     rc = ngx_http_trtc_token(r, tlcf, &token);
@@ -837,6 +853,71 @@ ngx_http_trtc_token(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
     *token = value;
 
     return NGX_OK;
+}
+
+
+/*
+ * A query argument the checks read ($arg_NAME as a token source, or as
+ * the whole of trtc_auth_user or trtc_auth_room) must not be repeated:
+ * nginx reads the first, and what the request goes on to (a proxied
+ * upstream, a page) may read another, unchecked.  Names are compared as
+ * nginx does, case-insensitively, and also unescaped ("user%49d"), with
+ * ';' separating arguments as '&' does, as some parsers have it.
+ */
+
+static ngx_uint_t
+ngx_http_trtc_repeated(ngx_http_request_t *r, ngx_array_t *names)
+{
+    u_char      *p, *last, *start, *dst, *src;
+    size_t       len;
+    ngx_str_t   *name;
+    ngx_uint_t   i, n;
+    u_char       buf[3 * NGX_HTTP_TRTC_ARG_NAME_MAX];
+
+    if (names == NULL || r->args.len == 0) {
+        return 0;
+    }
+
+    name = names->elts;
+    last = r->args.data + r->args.len;
+
+    for (i = 0; i < names->nelts; i++) {
+        n = 0;
+
+        for (p = r->args.data; p < last; p++) {
+            start = p;
+
+            while (p < last && *p != '=' && *p != '&' && *p != ';') {
+                p++;
+            }
+
+            len = p - start;
+
+            if (len > name[i].len && len <= sizeof(buf)
+                && ngx_strlchr(start, p, '%'))
+            {
+                dst = buf;
+                src = start;
+                ngx_unescape_uri(&dst, &src, len, 0);
+
+                start = buf;
+                len = dst - buf;
+            }
+
+            if (len == name[i].len
+                && ngx_strncasecmp(start, name[i].data, len) == 0
+                && ++n > 1)
+            {
+                return 1;
+            }
+
+            while (p < last && *p != '&' && *p != ';') {
+                p++;
+            }
+        }
+    }
+
+    return 0;
 }
 
 
@@ -2762,6 +2843,7 @@ ngx_http_trtc_create_loc_conf(ngx_conf_t *cf)
      *     conf->janus_plugins = { 0, NULL };
      *     conf->auth_user = NULL;
      *     conf->auth_room = NULL;
+     *     conf->auth_args = NULL;
      */
 
     conf->sdkappid = NGX_CONF_UNSET_UINT;
@@ -2857,6 +2939,11 @@ ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_ptr_value(conf->auth_privilege, prev->auth_privilege,
                              NULL);
+
+    if (ngx_http_trtc_auth_args(cf, conf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
     ngx_conf_merge_sec_value(conf->auth_leeway, prev->auth_leeway, 0);
     ngx_conf_merge_uint_value(conf->auth_status, prev->auth_status,
                               NGX_HTTP_UNAUTHORIZED);
@@ -2906,9 +2993,117 @@ ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         if (conf->auth_token == NULL) {
             return NGX_CONF_ERROR;
         }
+
+        if (ngx_http_trtc_auth_args(cf, conf) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
     }
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * The query arguments the checks read: the names of $arg_NAME where it is
+ * the whole of a token source, of trtc_auth_user or of trtc_auth_room.
+ * The token sources may be the defaults, set later in the merge: the
+ * list is made again then.
+ */
+
+static ngx_int_t
+ngx_http_trtc_auth_args(ngx_conf_t *cf, ngx_http_trtc_loc_conf_t *conf)
+{
+    ngx_uint_t                 i;
+    ngx_http_complex_value_t  *cv;
+
+    conf->auth_args = NULL;
+
+    if (conf->auth_token != NULL && conf->auth_token != NGX_CONF_UNSET_PTR) {
+        cv = conf->auth_token->elts;
+
+        for (i = 0; i < conf->auth_token->nelts; i++) {
+            if (ngx_http_trtc_auth_arg(cf, conf, &cv[i]) != NGX_OK) {
+                return NGX_ERROR;
+            }
+        }
+    }
+
+    if (conf->auth_user
+        && ngx_http_trtc_auth_arg(cf, conf, conf->auth_user) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (conf->auth_room
+        && ngx_http_trtc_auth_arg(cf, conf, conf->auth_room) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* "$arg_NAME" or "${arg_NAME}" adds NAME to the list */
+
+static ngx_int_t
+ngx_http_trtc_auth_arg(ngx_conf_t *cf, ngx_http_trtc_loc_conf_t *conf,
+    ngx_http_complex_value_t *cv)
+{
+    u_char      *p, *last;
+    ngx_str_t    name, *n;
+    ngx_uint_t   brace;
+
+    p = cv->value.data;
+    last = p + cv->value.len;
+
+    if (cv->value.len < 6 || p[0] != '$') {
+        return NGX_OK;
+    }
+
+    brace = (p[1] == '{');
+
+    if (brace && last[-1] != '}') {
+        return NGX_OK;
+    }
+
+    p += 1 + brace;
+    last -= brace;
+
+    if (last - p <= 4 || ngx_strncmp(p, "arg_", 4) != 0) {
+        return NGX_OK;
+    }
+
+    name.data = p + 4;
+    name.len = last - name.data;
+
+    if (name.len > NGX_HTTP_TRTC_ARG_NAME_MAX) {
+        return NGX_OK;
+    }
+
+    for (p = name.data; p < last; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (*p >= '0' && *p <= '9') || *p == '_'))
+        {
+            return NGX_OK;
+        }
+    }
+
+    if (conf->auth_args == NULL) {
+        conf->auth_args = ngx_array_create(cf->pool, 4, sizeof(ngx_str_t));
+        if (conf->auth_args == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    n = ngx_array_push(conf->auth_args);
+    if (n == NULL) {
+        return NGX_ERROR;
+    }
+
+    *n = name;
+
+    return NGX_OK;
 }
 
 

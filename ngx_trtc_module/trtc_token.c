@@ -93,6 +93,7 @@ static const char  *trtc_errors[] = {
     "room_mismatch",
     "privilege_missing",
     "user_mismatch",
+    "repeated_arg",
     "internal_error"
 };
 

@@ -71,6 +71,7 @@ typedef enum {
     TRTC_ERR_ROOM,
     TRTC_ERR_PRIVILEGE,
     TRTC_ERR_USER,
+    TRTC_ERR_REPEATED,
     TRTC_ERR_INTERNAL,
     TRTC_ERR_LAST
 } trtc_rc_t;

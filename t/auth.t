@@ -243,8 +243,35 @@ my $old = forge(identifier => 'alice', time => $now - 1000, expire => 10);
 ($head) = ws("sdkAppId=1400000000&userId=alice&userSig=$old");
 like($head, qr/^HTTP\/1\.1 401/, 'expired token: 401');
 
+# a checked argument given twice: nginx reads the first, the upstream
+# may read another, so the request is refused whatever the values
+
+my $mallory = forge(identifier => 'mallory', time => $now);
+
+for my $case (
+    ["userId=mallory&userSig=$mallory&userId=alice&userSig=$bad",
+     'the identity and the token twice'],
+    ["userId=alice&userSig=$sig&userId=alice", 'the same user twice'],
+    ["userId=alice&userSig=$sig&userSig=$sig", 'the same token twice'],
+    ["userId=alice&userSig=$sig&userid=mallory", 'a name in other case'],
+    ["userId=alice&userSig=$sig&user%49d=mallory", 'an escaped name'],
+    ["userId=alice&userSig=$sig;userId=mallory", 'after a semicolon'],
+    ["userId=alice&userSig=$sig&userId", 'a bare name'],
+) {
+    ($head) = ws("sdkAppId=1400000000&$case->[0]");
+    like($head, qr/^HTTP\/1\.1 401/, "$case->[1]: 401");
+}
+
+($head) = ws("sdkAppId=1400000000&userId=alice&userSig=$sig&userIds=x"
+             . "&xuserId=y&keepAlive=0&keepAlive=1");
+like($head, qr/^HTTP\/1\.1 101/,
+     'other arguments, repeated or alike, do not matter');
+$count++;
+
 is(() = $t->read_file($seen) =~ /^GET \/ws\//mg, $count,
    'the upstream never saw a rejected upgrade');
+like($t->read_file('error.log'), qr/trtc token rejected: repeated_arg,/,
+     'the reason: repeated_arg');
 
 # a proxied app, privilege and status
 
