@@ -77,6 +77,7 @@ typedef struct {
 typedef struct {
     ngx_array_t               *default_tokens;
     ngx_array_t               *default_user;
+    ngx_flag_t                 keys;       /* a trtc_key_file anywhere */
 } ngx_http_trtc_main_conf_t;
 
 
@@ -132,9 +133,12 @@ static ngx_int_t ngx_http_trtc_privilege(ngx_http_request_t *r,
     ngx_http_trtc_privilege_t *priv, uint32_t dflt, uint32_t *bits);
 static trtc_ctx_t *ngx_http_trtc_worker_ctx(ngx_log_t *log);
 
+static ngx_int_t ngx_http_trtc_post_read_handler(ngx_http_request_t *r);
+static u_char *ngx_http_trtc_log_error(ngx_http_request_t *r,
+    ngx_http_request_t *sr, u_char *buf, size_t len);
+static char *ngx_http_trtc_log_cut(ngx_str_t *text, ngx_uint_t line,
+    ngx_str_t *head, ngx_str_t *tail);
 static ngx_int_t ngx_http_trtc_access_handler(ngx_http_request_t *r);
-static u_char *ngx_http_trtc_log_error(ngx_log_t *log, u_char *buf,
-    size_t len);
 static ngx_int_t ngx_http_trtc_issue_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_trtc_stamp_handler(ngx_http_request_t *r);
 static void ngx_http_trtc_stamp_body(ngx_http_request_t *r);
@@ -518,7 +522,6 @@ static trtc_ctx_t  *ngx_http_trtc_worker;
 static ngx_int_t
 ngx_http_trtc_access_handler(ngx_http_request_t *r)
 {
-    ngx_log_t                  log;
     ngx_http_trtc_ctx_t       *ctx;
     ngx_http_trtc_loc_conf_t  *tlcf;
 
@@ -542,18 +545,15 @@ ngx_http_trtc_access_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    /* the request line of the log's context, but for its query string */
-
-    log = *r->connection->log;
-    log.handler = ngx_http_trtc_log_error;
+    /* the context has no query string: ngx_http_trtc_log_error() */
 
     if (ctx->token.identifier_len) {
-        ngx_log_error(tlcf->auth_log_level, &log, 0,
+        ngx_log_error(tlcf->auth_log_level, r->connection->log, 0,
                       "trtc token rejected: %s, user \"%s\"",
                       trtc_strerror(ctx->rc), ctx->token.identifier);
 
     } else {
-        ngx_log_error(tlcf->auth_log_level, &log, 0,
+        ngx_log_error(tlcf->auth_log_level, r->connection->log, 0,
                       "trtc token rejected: %s", trtc_strerror(ctx->rc));
     }
 
@@ -562,36 +562,36 @@ ngx_http_trtc_access_handler(ngx_http_request_t *r)
 
 
 /*
- * The context of a rejection's log line: as nginx's own for a request
- * (client, server, request line, host), with the request line cut at
- * its query string, where tokens travel: a token, accepted or not, is
- * never written to the error log.
+ * Tokens travel in query strings (a browser sets no header on a
+ * WebSocket), and nginx writes the request line, the upstream's URI and
+ * the referrer into the context of every error log line of a request:
+ * a body too large, an upstream that failed or timed out.  From the
+ * post-read phase on, the context of a request in an http{} block with a
+ * trtc_key_file is written as nginx's own is (ngx_http_log_error_handler),
+ * with each query string cut: a token, accepted or not, never reaches
+ * the error log through it.
  */
 
-static u_char *
-ngx_http_trtc_log_error(ngx_log_t *log, u_char *buf, size_t len)
+static ngx_int_t
+ngx_http_trtc_post_read_handler(ngx_http_request_t *r)
 {
-    u_char                    *p, *q;
-    ngx_http_request_t        *r;
-    ngx_http_log_ctx_t        *lctx;
+    if (r == r->main) {
+        r->log_handler = ngx_http_trtc_log_error;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static u_char *
+ngx_http_trtc_log_error(ngx_http_request_t *r, ngx_http_request_t *sr,
+    u_char *buf, size_t len)
+{
+    char                      *cut, *uri_separator;
+    u_char                    *p;
+    ngx_str_t                  head, tail;
+    ngx_http_upstream_t       *u;
     ngx_http_core_srv_conf_t  *cscf;
-
-    if (log->action) {
-        p = ngx_snprintf(buf, len, " while %s", log->action);
-        len -= p - buf;
-        buf = p;
-    }
-
-    lctx = log->data;
-    r = lctx->request;
-
-    p = ngx_snprintf(buf, len, ", client: %V", &lctx->connection->addr_text);
-    len -= p - buf;
-    buf = p;
-
-    if (r == NULL) {
-        return p;
-    }
 
     cscf = ngx_http_get_module_srv_conf(r, ngx_http_core_module);
 
@@ -600,19 +600,37 @@ ngx_http_trtc_log_error(ngx_log_t *log, u_char *buf, size_t len)
     buf = p;
 
     if (r->request_line.len) {
-        q = ngx_strlchr(r->request_line.data,
-                        r->request_line.data + r->request_line.len, '?');
+        cut = ngx_http_trtc_log_cut(&r->request_line, 1, &head, &tail);
 
-        if (q == NULL) {
-            p = ngx_snprintf(buf, len, ", request: \"%V\"",
-                             &r->request_line);
+        p = ngx_snprintf(buf, len, ", request: \"%V%s%V\"",
+                         &head, cut, &tail);
+        len -= p - buf;
+        buf = p;
+    }
 
-        } else {
-            p = ngx_snprintf(buf, len, ", request: \"%*s?...\"",
-                             (size_t) (q - r->request_line.data),
-                             r->request_line.data);
+    if (r != sr) {
+        p = ngx_snprintf(buf, len, ", subrequest: \"%V\"", &sr->uri);
+        len -= p - buf;
+        buf = p;
+    }
+
+    u = sr->upstream;
+
+    if (u && u->peer.name) {
+
+        uri_separator = "";
+
+#if (NGX_HAVE_UNIX_DOMAIN)
+        if (u->peer.sockaddr && u->peer.sockaddr->sa_family == AF_UNIX) {
+            uri_separator = ":";
         }
+#endif
 
+        cut = ngx_http_trtc_log_cut(&u->uri, 0, &head, &tail);
+
+        p = ngx_snprintf(buf, len, ", upstream: \"%V%V%s%V%s%V\"",
+                         &u->schema, u->peer.name, uri_separator,
+                         &head, cut, &tail);
         len -= p - buf;
         buf = p;
     }
@@ -620,9 +638,65 @@ ngx_http_trtc_log_error(ngx_log_t *log, u_char *buf, size_t len)
     if (r->headers_in.host) {
         p = ngx_snprintf(buf, len, ", host: \"%V\"",
                          &r->headers_in.host->value);
+        len -= p - buf;
+        buf = p;
     }
 
-    return p;
+    if (r->headers_in.referer) {
+        cut = ngx_http_trtc_log_cut(&r->headers_in.referer->value, 0,
+                                    &head, &tail);
+
+        buf = ngx_snprintf(buf, len, ", referrer: \"%V%s%V\"",
+                           &head, cut, &tail);
+    }
+
+    return buf;
+}
+
+
+/*
+ * A text split at its query string, which is left out: "/ws/?...", and
+ * for a request line "GET /ws/?... HTTP/1.1", with the protocol kept
+ */
+
+static char *
+ngx_http_trtc_log_cut(ngx_str_t *text, ngx_uint_t line, ngx_str_t *head,
+    ngx_str_t *tail)
+{
+    u_char  *q, *t, *last;
+
+    last = text->data + text->len;
+
+    q = ngx_strlchr(text->data, last, '?');
+
+    if (q == NULL) {
+        *head = *text;
+        ngx_str_null(tail);
+        return "";
+    }
+
+    head->data = text->data;
+    head->len = q - text->data;
+
+    t = last;
+
+    if (line) {
+        for (t = last; t > q; t--) {
+            if (t[-1] == ' ') {
+                t--;
+                break;
+            }
+        }
+
+        if (t == q) {
+            t = last;
+        }
+    }
+
+    tail->data = t;
+    tail->len = last - t;
+
+    return "?...";
 }
 
 
@@ -2032,14 +2106,18 @@ ngx_http_trtc_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_trtc_loc_conf_t *tlcf = conf;
 
-    u_char               *buf;
-    char                 *rv;
-    size_t                len;
-    ngx_str_t            *value;
-    trtc_key_t           *key, **k;
-    ngx_pool_cleanup_t   *cln;
+    u_char                     *buf;
+    char                       *rv;
+    size_t                      len;
+    ngx_str_t                  *value;
+    trtc_key_t                 *key, **k;
+    ngx_pool_cleanup_t         *cln;
+    ngx_http_trtc_main_conf_t  *tmcf;
 
     value = cf->args->elts;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_trtc_module);
+    tmcf->keys = 1;
 
     if (tlcf->keys == NGX_CONF_UNSET_PTR) {
         tlcf->keys = ngx_array_create(cf->pool, 2, sizeof(trtc_key_t *));
@@ -3111,6 +3189,7 @@ static ngx_int_t
 ngx_http_trtc_init(ngx_conf_t *cf)
 {
     ngx_http_handler_pt        *h;
+    ngx_http_trtc_main_conf_t  *tmcf;
     ngx_http_core_main_conf_t  *cmcf;
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
@@ -3121,6 +3200,17 @@ ngx_http_trtc_init(ngx_conf_t *cf)
     }
 
     *h = ngx_http_trtc_access_handler;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_trtc_module);
+
+    if (tmcf->keys) {
+        h = ngx_array_push(&cmcf->phases[NGX_HTTP_POST_READ_PHASE].handlers);
+        if (h == NULL) {
+            return NGX_ERROR;
+        }
+
+        *h = ngx_http_trtc_post_read_handler;
+    }
 
     return NGX_OK;
 }

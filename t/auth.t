@@ -25,7 +25,7 @@ $t->write_file('html/login.html', "login\n");
 # other request with 200, writes each request head to a file
 
 my $up_port = $t->port('ws');
-my $seen = $t->dir . '/upstream.log';
+my $seen = $t->dir . '/upstream.heads';
 my $up = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
                                LocalPort => $up_port, Listen => 16,
                                ReuseAddr => 1)
@@ -66,7 +66,12 @@ $t->run(<<'EOF');
     trtc_sdkappid 1400000000;
     trtc_key_file %%TESTDIR%%/key;
 
-    log_format trtc '$request_uri $trtc_auth_result user=$trtc_user_id '
+    # the path as requested, never its query string (tokens travel there)
+    map $request_uri $path {
+        "~^(?<p>[^?]*)"  $p;
+    }
+
+    log_format trtc '$path $trtc_auth_result user=$trtc_user_id '
                     'room=$trtc_room_id priv=$trtc_privilege';
 
     map $http_upgrade $connection_upgrade {

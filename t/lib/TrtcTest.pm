@@ -126,6 +126,15 @@ sub write_key {
 
 our $SEEN = '';
 
+# the shape of a TRTC token: TRTC's base64 of a zlib stream (0x78 ..);
+# of a Janus signed token: "<expiry>,janus...:<base64 HMAC-SHA1>"
+our $TOKEN_SHAPE = qr/(?<![A-Za-z0-9*_\-])e[A-Za-z][A-Za-z0-9*_\-]{60,}/;
+our $JANUS_SHAPE = qr/\d{10},janus[^:\s"]*:[A-Za-z0-9+\/]{27}=/;
+
+# every token a test sent or received (24 characters and more, in a query,
+# a header, a cookie, a body), to be looked for in the logs
+our %TOKENS;
+
 sub read_file {
     my ($self, $name) = @_;
     my $path = $name =~ m{^/} ? $name : "$self->{dir}/$name";
@@ -162,7 +171,11 @@ events {
 }
 
 http {
-    access_log $dir/access.log;
+    # as README.md advises: no query string (tokens travel in them)
+    log_format trtc_test '\$remote_addr [\$time_local] '
+                         '"\$request_method \$uri" \$status '
+                         '\$body_bytes_sent';
+    access_log $dir/access.log trtc_test;
     client_body_temp_path $dir/client_body_temp;
     proxy_temp_path $dir/proxy_temp;
     fastcgi_temp_path $dir/fastcgi_temp;
@@ -331,23 +344,48 @@ sub stop {
     $self->check_secrets;
 }
 
-# the keys of write_key() appear in no response and no log
+# the keys of write_key() appear in no response and no log; no token
+# (a TRTC token or a Janus token, by its shape, and every token the test
+# sent or got, valid or not) appears in any log
 sub check_secrets {
     my ($self) = @_;
-    my @secrets = @{$self->{secrets} || []} or return;
 
     opendir(my $dh, $self->{dir}) or return;
-    my $logs = join '', map { $self->read_file($_) }
-                        grep { /\.log$/ } readdir $dh;
+    my @names = sort grep { /\.log$/ } readdir $dh;
     closedir $dh;
 
-    my @found = grep {
-        my $k = $_;
-        index($SEEN, $k) >= 0 || index($logs, $k) >= 0
-    } @secrets;
+    my %logs = map { $_ => $self->read_file($_) } @names;
 
-    ok(!@found, 'no key in any response or log ('
-                . length($SEEN) . ' bytes of responses)');
+    if (my @secrets = @{$self->{secrets} || []}) {
+        my @found = grep {
+            my $k = $_;
+            index($SEEN, $k) >= 0 || grep { index($_, $k) >= 0 } values %logs
+        } @secrets;
+
+        ok(!@found, 'no key in any response or log ('
+                    . length($SEEN) . ' bytes of responses)');
+    }
+
+    my @leaks;
+
+    for my $name (@names) {
+        push @leaks, map { "$name: token-shaped \"$_\"" }
+                     $logs{$name} =~ /($TOKEN_SHAPE|$JANUS_SHAPE)/g;
+        push @leaks, map { "$name: a token of the test" }
+                     grep { index($logs{$name}, $_) >= 0 } keys %TOKENS;
+    }
+
+    ok(!@leaks, 'no token in any log (' . scalar(keys %TOKENS)
+                . ' tokens used, ' . scalar(@names) . ' logs)')
+        or diag(join "\n", @leaks[0 .. ($#leaks > 9 ? 9 : $#leaks)]);
+}
+
+sub note_tokens {
+    my ($text) = @_;
+    return unless defined $text;
+    $TOKENS{$1} = 1
+        while $text =~ /(?<![A-Za-z0-9*_\-])(e[A-Za-z][A-Za-z0-9*_\-]{22,})/g;
+    $TOKENS{$1} = 1 while $text =~ /($JANUS_SHAPE)/g;
 }
 
 # fails the test on lines no run may leave in the error log
@@ -490,6 +528,7 @@ sub raw {
     $s->autoflush(1);
     binmode $s;
     print $s $request;
+    note_tokens($request);
 
     my $response = '';
     local $SIG{ALRM} = sub { die "timeout\n" };
@@ -503,6 +542,7 @@ sub raw {
     close $s;
 
     $SEEN .= $response;
+    note_tokens($response);
 
     return $response;
 }
@@ -566,6 +606,7 @@ sub ws_open {
         $req .= "$headers[$i]: $headers[$i + 1]\r\n";
     }
     print $s "$req\r\n";
+    note_tokens($req);
 
     my $head = '';
     local $SIG{ALRM} = sub { die "timeout\n" };
@@ -608,6 +649,7 @@ sub ws_read {
             next if ($b1 & 0x0f) != 1;      # pings and the like
             $payload = $data;
             $SEEN .= $data;
+            note_tokens($data);
             last;
         }
 
