@@ -37,13 +37,23 @@ typedef struct {
 } ngx_http_trtc_privilege_t;
 
 
+/*
+ * A user or room id: URL-unescaped once when read, unless the value is
+ * decoded already ("decoded": a capture of the location's URI)
+ */
+typedef struct {
+    ngx_http_complex_value_t   cv;
+    ngx_uint_t                 decoded;
+} ngx_http_trtc_id_t;
+
+
 typedef struct {
     ngx_uint_t                 sdkappid;
     ngx_array_t               *keys;      /* of trtc_key_t * */
 
     ngx_flag_t                 issue;
-    ngx_http_complex_value_t  *issue_user;
-    ngx_http_complex_value_t  *issue_room;
+    ngx_http_trtc_id_t        *issue_user;
+    ngx_http_trtc_id_t        *issue_room;
     ngx_http_trtc_privilege_t *issue_privilege;
     time_t                     issue_expire;
     ngx_str_t                  cookie_name;
@@ -61,8 +71,8 @@ typedef struct {
 
     ngx_flag_t                 auth;
     ngx_array_t               *auth_token; /* of ngx_http_complex_value_t */
-    ngx_http_complex_value_t  *auth_user;
-    ngx_http_complex_value_t  *auth_room;
+    ngx_http_trtc_id_t        *auth_user;
+    ngx_http_trtc_id_t        *auth_room;
     ngx_array_t               *auth_args;  /* of ngx_str_t, see below */
     ngx_http_trtc_privilege_t *auth_privilege;
     time_t                     auth_leeway;
@@ -76,7 +86,7 @@ typedef struct {
 
 typedef struct {
     ngx_array_t               *default_tokens;
-    ngx_array_t               *default_user;
+    ngx_http_trtc_id_t        *default_user;
     ngx_flag_t                 keys;       /* a trtc_key_file anywhere */
 } ngx_http_trtc_main_conf_t;
 
@@ -121,7 +131,7 @@ static void ngx_http_trtc_cleanup(void *data);
 static ngx_int_t ngx_http_trtc_token(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, ngx_str_t *token);
 static ngx_int_t ngx_http_trtc_value(ngx_http_request_t *r,
-    ngx_http_complex_value_t *cv, ngx_str_t *value);
+    ngx_http_trtc_id_t *id, ngx_str_t *value);
 static ngx_int_t ngx_http_trtc_unescape(ngx_http_request_t *r,
     ngx_str_t *value);
 static ngx_int_t ngx_http_trtc_check(ngx_http_request_t *r,
@@ -167,6 +177,8 @@ static char *ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_trtc_privilege_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_trtc_id_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static char *ngx_http_trtc_auth_token(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_trtc_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -194,7 +206,7 @@ static char *ngx_http_trtc_janus_plugins(ngx_conf_t *cf, ngx_command_t *cmd,
 static ngx_int_t ngx_http_trtc_add_variables(ngx_conf_t *cf);
 static void *ngx_http_trtc_create_main_conf(ngx_conf_t *cf);
 static ngx_array_t *ngx_http_trtc_default_tokens(ngx_conf_t *cf);
-static ngx_http_complex_value_t *ngx_http_trtc_default_user(ngx_conf_t *cf);
+static ngx_http_trtc_id_t *ngx_http_trtc_default_user(ngx_conf_t *cf);
 static ngx_int_t ngx_http_trtc_compile(ngx_conf_t *cf, ngx_str_t *value,
     ngx_http_complex_value_t *cv);
 static ngx_array_t *ngx_http_trtc_compile_list(ngx_conf_t *cf,
@@ -277,15 +289,15 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
       NULL },
 
     { ngx_string("trtc_issue_user"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_set_complex_value_slot,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_trtc_id_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_trtc_loc_conf_t, issue_user),
       NULL },
 
     { ngx_string("trtc_issue_room"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_set_complex_value_slot,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_trtc_id_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_trtc_loc_conf_t, issue_room),
       NULL },
@@ -375,15 +387,15 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
       NULL },
 
     { ngx_string("trtc_auth_user"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_set_complex_value_slot,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_trtc_id_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_trtc_loc_conf_t, auth_user),
       NULL },
 
     { ngx_string("trtc_auth_room"),
-      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_set_complex_value_slot,
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_trtc_id_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_trtc_loc_conf_t, auth_room),
       NULL },
@@ -997,15 +1009,21 @@ ngx_http_trtc_repeated(ngx_http_request_t *r, ngx_array_t *names)
 
 /*
  * User and room ids mostly come from query arguments, which nginx keeps
- * escaped: they are unescaped ("%20" is a space, a literal '%' is "%25").
+ * escaped: they are unescaped ("%20" is a space, a literal '%' is "%25"),
+ * once.  A capture of the location's URI is decoded already: unescaped
+ * again, "/rooms/a%2541/" would be room "aA".
  */
 
 static ngx_int_t
-ngx_http_trtc_value(ngx_http_request_t *r, ngx_http_complex_value_t *cv,
+ngx_http_trtc_value(ngx_http_request_t *r, ngx_http_trtc_id_t *id,
     ngx_str_t *value)
 {
-    if (ngx_http_complex_value(r, cv, value) != NGX_OK) {
+    if (ngx_http_complex_value(r, &id->cv, value) != NGX_OK) {
         return NGX_ERROR;
+    }
+
+    if (id->decoded) {
+        return NGX_OK;
     }
 
     return ngx_http_trtc_unescape(r, value);
@@ -2729,6 +2747,49 @@ ngx_http_trtc_privilege_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
+/* trtc_issue_user, trtc_issue_room, trtc_auth_user, trtc_auth_room */
+
+static char *
+ngx_http_trtc_id_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    ngx_str_t            *value;
+    ngx_http_trtc_id_t  **field, *id;
+
+    field = (ngx_http_trtc_id_t **) (p + cmd->offset);
+
+    if (*field != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    id = ngx_pcalloc(cf->pool, sizeof(ngx_http_trtc_id_t));
+    if (id == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (cf->args->nelts == 3) {
+        if (ngx_strcmp(value[2].data, "decoded") != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        id->decoded = 1;
+    }
+
+    if (ngx_http_trtc_compile(cf, &value[1], &id->cv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    *field = id;
+
+    return NGX_CONF_OK;
+}
+
+
 static char *
 ngx_http_trtc_auth_token(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
@@ -2838,20 +2899,30 @@ ngx_http_trtc_default_tokens(ngx_conf_t *cf)
 }
 
 
-static ngx_http_complex_value_t *
+static ngx_http_trtc_id_t *
 ngx_http_trtc_default_user(ngx_conf_t *cf)
 {
+    ngx_http_trtc_id_t         *id;
     ngx_http_trtc_main_conf_t  *tmcf;
 
     tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_trtc_module);
 
     if (tmcf->default_user == NULL) {
-        tmcf->default_user = ngx_http_trtc_compile_list(cf,
-                                                        &ngx_http_trtc_user,
-                                                        1);
+        id = ngx_pcalloc(cf->pool, sizeof(ngx_http_trtc_id_t));
+        if (id == NULL) {
+            return NULL;
+        }
+
+        if (ngx_http_trtc_compile(cf, &ngx_http_trtc_user, &id->cv)
+            != NGX_OK)
+        {
+            return NULL;
+        }
+
+        tmcf->default_user = id;
     }
 
-    return tmcf->default_user ? tmcf->default_user->elts : NULL;
+    return tmcf->default_user;
 }
 
 
@@ -3107,13 +3178,13 @@ ngx_http_trtc_auth_args(ngx_conf_t *cf, ngx_http_trtc_loc_conf_t *conf)
     }
 
     if (conf->auth_user
-        && ngx_http_trtc_auth_arg(cf, conf, conf->auth_user) != NGX_OK)
+        && ngx_http_trtc_auth_arg(cf, conf, &conf->auth_user->cv) != NGX_OK)
     {
         return NGX_ERROR;
     }
 
     if (conf->auth_room
-        && ngx_http_trtc_auth_arg(cf, conf, conf->auth_room) != NGX_OK)
+        && ngx_http_trtc_auth_arg(cf, conf, &conf->auth_room->cv) != NGX_OK)
     {
         return NGX_ERROR;
     }

@@ -84,10 +84,11 @@ $t->run(<<'EOF');
         access_log %%TESTDIR%%/trtc.log trtc;
         root %%TESTDIR%%/html;
 
-        # a room page: the cookie, for exactly the room in the URL
+        # a room page: the cookie, for exactly the room in the URL; the
+        # capture is of the normalized URI, decoded already
         location ~ ^/rooms/(?<room>[^/]+)/ {
             trtc_auth on;
-            trtc_auth_room $room;
+            trtc_auth_room $room decoded;
             rewrite ^/rooms/[^/]+/(.*)$ /rooms/$1 break;
             error_page 401 = @login;
         }
@@ -202,6 +203,35 @@ is(TrtcTest::header($r, 'Location'), "http://localhost:" . $t->port
    . '/login.html', 'login location');
 
 is($t->get('/rooms/1234/index.html')->{status}, 302, 'no cookie: login');
+
+# the room comes from the normalized URI, decoded exactly once
+
+my $r999 = forge(identifier => 'alice', time => $now,
+                 userbuf => userbuf(account => 'alice', roomid => 999));
+is($t->get('/rooms/999/../1234/index.html',
+           Cookie => "trtc_token=$r999")->{status},
+   302, '/rooms/999/../1234/ is room 1234: a room-999 cookie is refused');
+is($t->get('/rooms/999/../1234/index.html',
+           Cookie => "trtc_token=$pmk")->{status},
+   200, '/rooms/999/../1234/ is room 1234: its cookie opens it');
+is($t->get('/rooms/%31234/index.html', Cookie => "trtc_token=$pmk")->{status},
+   200, '/rooms/%31234/ is room 1234');
+
+sub strroom {
+    my ($room) = @_;
+    return forge(identifier => 'alice', time => $now,
+                 userbuf => userbuf(account => 'alice', strroom => $room));
+}
+
+is($t->get('/rooms/a%2541/index.html',
+           Cookie => 'trtc_token=' . strroom('aA'))->{status},
+   302, 'a token for room "aA" does not open /rooms/a%2541/');
+is($t->get('/rooms/a%2541/index.html',
+           Cookie => 'trtc_token=' . strroom('a%41'))->{status},
+   200, 'a token for room "a%41" opens /rooms/a%2541/');
+is($t->get('/rooms/a%20b/index.html',
+           Cookie => 'trtc_token=' . strroom('a b'))->{status},
+   200, 'a token for room "a b" opens /rooms/a%20b/');
 is($t->get('/rooms/1234/index.html', Cookie => "trtc_token=$sig")->{status},
    302, 'a UserSig is not a room permission');
 

@@ -253,6 +253,43 @@ sub run {
     $self->{conf_opts} = \%opts;
 
     $self->write_file('nginx.conf', $self->config($http, %opts));
+
+    return $self->_start;
+}
+
+# a configuration of conf/ as shipped, its @NAME@ filled in: @RUN@ the
+# test directory (which holds its logs, sockets and the key file
+# trtc.key, made here), @PORT@ the main port, @MODULE@ the module,
+# @HTML@ the repository's html/, and the others from %subst
+sub run_shipped {
+    my ($self, $file, %subst) = @_;
+
+    my $text = $self->read_file(repo_dir() . "/conf/$file");
+    my $dir = $self->{dir};
+
+    my %v = (RUN => $dir, PORT => $self->port, MODULE => $self->{module},
+             HTML => repo_dir() . '/html', %subst);
+
+    $text =~ s{\@(\w+)\@}{
+        defined $v{$1} ? $v{$1} : die "run_shipped: no value for \@$1\@\n"
+    }ge;
+
+    system('mkdir', '-p', "$dir/http.d", "$dir/signal.d") == 0
+        or die "mkdir\n";
+
+    if (!-e "$dir/trtc.key") {
+        $self->write_key('trtc.key', $TrtcToken::KEY // 'k' x 64);
+    }
+
+    $self->write_file('nginx.conf', $text);
+    $self->{main_g} = $> == 0 ? 'user root;' : '';
+
+    return $self->_start;
+}
+
+sub _start {
+    my ($self) = @_;
+
     unlink "$self->{dir}/nginx.pid";
 
     my $pid = fork() // die "fork: $!\n";
@@ -262,7 +299,7 @@ sub run {
         open STDERR, '>>', "$self->{dir}/stderr.log";
         exec($self->env_prefix, $self->{binary}, '-p', "$self->{dir}/",
              '-c', "$self->{dir}/nginx.conf", '-e', "$self->{dir}/error.log",
-             '-g', 'daemon off;')
+             '-g', 'daemon off; ' . ($self->{main_g} // ''))
             or die "exec: $!\n";
     }
 

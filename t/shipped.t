@@ -1,0 +1,352 @@
+#!/usr/bin/perl
+
+# The shipped configurations, conf/trtc-demo.conf and conf/trtc-cloud.conf,
+# as a member of another room or an outsider meets them: the methods each
+# location takes (every location of each file is in the table below, so
+# that a new one must say what it takes), the room of the room page, and
+# one member flooding the signaling.  conf/trtc-sfu.conf is t/sfu.t's.
+
+use strict;
+use warnings;
+
+use Test::More;
+use IO::Socket::INET;
+use JSON::PP;
+use POSIX qw(WNOHANG);
+use Time::HiRes qw(time sleep);
+
+use lib 't/lib';
+use TrtcTest qw(repo_dir);
+use TrtcToken qw(forge userbuf);
+
+my $NCHAN = '/usr/lib/nginx/modules/ngx_nchan_module.so';
+
+plan(skip_all => 'the shipped configurations load nchan and the module '
+                 . 'as dynamic modules; not for a static build')
+    if defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
+BAIL_OUT("no $NCHAN (apt-get install libnginx-mod-nchan)") unless -f $NCHAN;
+
+my @METHODS = qw(GET HEAD POST PUT DELETE OPTIONS PATCH);
+
+# the locations of a configuration file, as written
+sub locations {
+    my ($file) = @_;
+    my $text = TrtcTest->can('read_file')->({}, repo_dir() . "/conf/$file");
+    return $text =~ /^\s*location\s+((?:[=~]\s+)?\S+)\s*\{/mg;
+}
+
+# every location of the file is in the table
+sub covers {
+    my ($file, $table) = @_;
+    my @missing = grep { !exists $table->{$_} } locations($file);
+    ok(!@missing, "$file: every location says what it takes")
+        or diag("not in the table: @missing");
+}
+
+# the status of METHOD on a location; a body for the methods that carry one
+sub status {
+    my ($t, $method, $uri, @headers) = @_;
+    my %opts = (headers => \@headers);
+    $opts{body} = '{"t":"x"}' if $method =~ /^(POST|PUT|PATCH)$/;
+    return $t->request($method, $uri, %opts)->{status};
+}
+
+sub method_table {
+    my ($t, $file, $table, $requests) = @_;
+
+    covers($file, $table);
+
+    for my $loc (sort keys %$table) {
+        my $allowed = $table->{$loc};
+        next if !ref $allowed;          # internal, or reached otherwise
+        my ($uri, @headers) = @{$requests->{$loc}};
+
+        for my $m (@METHODS) {
+            my $st = status($t, $m, $uri, @headers);
+            if (grep { $_ eq $m } @$allowed) {
+                isnt($st, 405, "$file: $loc takes $m ($st)");
+            } else {
+                is($st, 405, "$file: $loc refuses $m");
+            }
+        }
+    }
+}
+
+###############################################################################
+
+# conf/trtc-demo.conf
+
+my $t = TrtcTest->new();
+$t->run_shipped('trtc-demo.conf');
+
+sub issue {
+    my ($user, $room, $role) = @_;
+    my $r = $t->get("/api/token?userId=$user&roomId=$room"
+                    . ($role ? "&role=$role" : ''));
+    return decode_json($r->{body});
+}
+
+my $alice = issue('alice', 1);
+my $bob = issue('bob', 1);
+my $mallory = issue('mallory', 2, 'audience');
+
+method_table($t, 'trtc-demo.conf', {
+    '= /'                        => [qw(GET HEAD)],
+    '/static/'                   => [qw(GET HEAD)],
+    '= /api/token'               => [qw(GET HEAD POST)],
+    '= /api/ping'                => [qw(GET HEAD)],
+    '~ ^/room/(?<page_room>[^/]+)/$' => [qw(GET HEAD)],
+    '@denied'                    => 'error_page',
+    '= /signal/sub'              => [qw(GET)],
+    '= /signal/pub'              => [qw(POST)],
+    '= /stamp'                   => 'internal, and the unix socket',
+    '@unpublished'               => 'error_page',
+}, {
+    '= /'           => ['/'],
+    '/static/'      => ['/static/js/app.js'],
+    '= /api/token'  => ['/api/token?userId=carol&roomId=3'],
+    '= /api/ping'   => ['/api/ping'],
+    '~ ^/room/(?<page_room>[^/]+)/$'
+                    => ['/room/1/', Cookie => "trtc_token=$alice->{privateMapKey}"],
+    '= /signal/sub' => ["/signal/sub?room=1&privateMapKey=$alice->{privateMapKey}"],
+    '= /signal/pub' => ['/signal/pub?room=1',
+                        'X-TRTC-Token' => $alice->{privateMapKey}],
+});
+
+# a member of room 2 against bob of room 1, and bob's own room-mates
+
+my ($bs) = $t->ws_open("/signal/sub?room=1&privateMapKey=$bob->{privateMapKey}");
+ok($bs, 'bob subscribes to room 1');
+
+my $r = $t->request('DELETE', '/signal/pub?room=1&to=bob',
+                    headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+is($r->{status}, 405, 'DELETE of bob\'s inbox, even by his room-mate: 405');
+$r = $t->request('DELETE', '/signal/pub?room=1',
+                 headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+is($r->{status}, 405, 'DELETE of the room\'s channel: 405');
+$r = $t->request('GET', '/signal/pub?room=1&to=bob',
+                 headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+is($r->{status}, 405, 'GET of bob\'s inbox: 405');
+unlike($r->{body}, qr/subscribers|last_message/i,
+       'and nothing of it in the answer');
+$r = $t->request('DELETE', '/signal/pub?room=2&to=bob',
+                 headers => ['X-TRTC-Token' => $mallory->{privateMapKey}]);
+is($r->{status}, 405, 'DELETE by an audience member of room 2: 405');
+
+for my $to ('bob/x', 'bob%2Fx', '..', 'a' x 33, 'b%20ob') {
+    $r = $t->request('POST', "/signal/pub?room=1&to=$to", body => 'hi',
+                     headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+    is($r->{status}, 400, "\"to=$to\" is no user id: 400");
+}
+
+$r = $t->request('POST', '/signal/pub?room=1&to=bob', body => '{"t":"hi"}',
+                 headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+like($r->{status}, qr/^20[12]$/, 'alice posts to bob\'s inbox');
+my $m = TrtcTest::ws_read($bs, 5);
+like($m // '', qr/"from":"alice"/, 'bob\'s socket is open: he gets it');
+
+# the room page: the room of the normalized URI, decoded once
+
+sub page {
+    my ($uri, $token) = @_;
+    my $r = $t->get($uri, Cookie => "trtc_token=$token");
+    return $r->{status} == 302
+           ? TrtcTest::header($r, 'Location') =~ s{^https?://[^/]+}{}r
+           : $r->{status};
+}
+
+is(page('/room/1/', $alice->{privateMapKey}), 200, 'room 1 with its cookie');
+is(page('/room/2/../1/', $mallory->{privateMapKey}), '/?denied=room_mismatch',
+   '/room/2/../1/ is room 1: a room-2 cookie goes to the login page');
+is(page('/room/2/../1/', $alice->{privateMapKey}), 200,
+   '/room/2/../1/ with a room-1 cookie: room 1');
+is(page('/room/%31/', $alice->{privateMapKey}), 200, '/room/%31/ is room 1');
+
+my $aA = issue('erin', 'aA');
+my $a41 = issue('erin', 'a%2541');
+is($a41->{roomId}, 'a%41', 'a string room "a%41"');
+is(page('/room/aA/', $aA->{privateMapKey}), 200, 'room "aA" with its cookie');
+is(page('/room/a%2541/', $aA->{privateMapKey}), '/?denied=room_mismatch',
+   'a cookie for room "aA" does not open /room/a%2541/');
+is(page('/room/a%2541/', $a41->{privateMapKey}), 200,
+   '/room/a%2541/ is room "a%41"');
+
+# a key of room 1 that grants neither enter nor create
+
+my $none = forge(identifier => 'nina',
+                 userbuf => userbuf(account => 'nina', roomid => 1,
+                                    privilege => 8 | 32));
+is(page('/room/1/', $none), '/?denied=privilege_missing',
+   'a room-1 key that only receives: no room page');
+my ($ns, $nst) = $t->ws_open("/signal/sub?room=1&privateMapKey=$none");
+like($nst, qr/ 401 /, 'and no signaling socket');
+
+# one member flooding: 429 for it, every publish of another room goes
+# through, the error log stays small
+
+my $carol = issue('carol', 3);
+my $dave = issue('dave', 3);
+my ($ds) = $t->ws_open("/signal/sub?room=3&privateMapKey=$dave->{privateMapKey}");
+ok($ds, 'dave subscribes to room 3');
+
+my $log_before = length $t->read_file('error.log');
+my $flood_file = $t->dir . '/flood.statuses';
+my $flood = fork() // die "fork: $!\n";
+
+if ($flood == 0) {
+    my %st;
+    my $body = 'x' x 60000;
+    my $end = time() + 4;
+    while (time() < $end) {
+        my $s = eval {
+            $t->request('POST', '/signal/pub?room=2', body => $body,
+                        headers => ['X-TRTC-Token'
+                                    => $mallory->{privateMapKey}])->{status};
+        } // 0;
+        $st{$s}++;
+    }
+    open my $fh, '>', $flood_file or die;
+    print $fh encode_json(\%st);
+    close $fh;
+    exit 0;
+}
+
+sleep(0.5);
+
+my (@carol, @got);
+for my $i (1 .. 30) {
+    push @carol, $t->request('POST', '/signal/pub?room=3',
+                             body => qq({"t":"m","i":$i}),
+                             headers => ['X-TRTC-Token'
+                                         => $carol->{privateMapKey}])->{status};
+    sleep(0.08);
+}
+
+for (1 .. 30) {
+    my $msg = TrtcTest::ws_read($ds, 10) // last;
+    push @got, $msg if $msg =~ /"from":"carol"/;
+}
+
+waitpid($flood, 0);
+my $st = decode_json($t->read_file($flood_file) || '{}');
+my $total = 0;
+$total += $_ for values %$st;
+note('the flood: ' . join(', ', map { "$_: $st->{$_}" } sort keys %$st));
+
+ok(($st->{429} // 0) > $total / 2, 'the flooding member: 429, mostly');
+ok(($st->{201} // 0) + ($st->{202} // 0) <= 100 + 20 * 5,
+   'the flooding member: no more published than its rate and burst');
+is(scalar(grep { /^20[12]$/ } @carol), 30,
+   'carol in room 3, meanwhile: every publish goes through');
+is(scalar @got, 30, 'and dave gets every message');
+my $grown = length($t->read_file('error.log')) - $log_before;
+ok($grown < 16384, "the error log grew $grown bytes (under 16 KiB)");
+
+# a member holds 4 signaling sockets at most
+
+my @socks = map {
+    (TrtcTest->can('ws_open')->($t,
+        "/signal/sub?room=3&privateMapKey=$carol->{privateMapKey}"))[0]
+} 1 .. 4;
+is(scalar(grep { defined } @socks), 4, 'carol opens 4 sockets');
+my (undef, $fifth) = $t->ws_open(
+    "/signal/sub?room=3&privateMapKey=$carol->{privateMapKey}");
+like($fifth, qr/ 429 /, 'a fifth: 429');
+my (undef, $daves) = $t->ws_open(
+    "/signal/sub?room=3&privateMapKey=$dave->{privateMapKey}");
+like($daves, qr/ 101 /, 'dave\'s second: 101');
+close $_ for grep { defined } @socks, $bs, $ds;
+
+$t->stop;
+
+###############################################################################
+
+# conf/trtc-cloud.conf, with stand-ins for Tencent's signaling and log hosts
+
+my $c = TrtcTest->new();
+my $heads = $c->dir . '/upstream.heads';
+
+my $up = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                               LocalPort => $c->port('up'), Listen => 64,
+                               ReuseAddr => 1)
+    or die "upstream: $!\n";
+
+my $up_pid = fork() // die "fork: $!\n";
+
+if ($up_pid == 0) {
+    while (my $s = $up->accept) {
+        my $head = '';
+        while (my $line = <$s>) {
+            $head .= $line;
+            last if $line eq "\r\n";
+        }
+        open my $fh, '>>', $heads;
+        print $fh $head;
+        close $fh;
+        print $s "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
+                 . "Connection: close\r\n\r\n";
+        close $s;
+    }
+    exit 0;
+}
+
+close $up;
+
+$c->write_key('trtc.key', $TrtcToken::KEY);
+$c->run_shipped('trtc-cloud.conf', SDKAPPID => 1400000000,
+                KEY_FILE => $c->dir . '/trtc.key',
+                SIGNALING => 'http://127.0.0.1:' . $c->port('up'),
+                LOGGER => 'http://127.0.0.1:' . $c->port('up'));
+
+my $sig = forge(identifier => 'alice');
+my $log = '/trtc/log/v5/AVQualityReportSvc/C2S';
+
+method_table($c, 'trtc-cloud.conf', {
+    '= /'              => [qw(GET HEAD)],
+    '/static/'         => [qw(GET HEAD)],
+    '= /api/token'     => [qw(GET HEAD POST)],
+    '= /api/ping'      => [qw(GET HEAD)],
+    '~ ^/room/(?<page_room>[^/]+)/$' => [qw(GET HEAD)],
+    '@denied'          => 'error_page',
+    '/trtc/ws/'        => [qw(GET)],
+    '= /trtc/ws-check' => [qw(GET HEAD)],
+    "= $log"           => [qw(POST)],
+}, {
+    '= /'              => ['/'],
+    '/static/'         => ['/static/js/app.js'],
+    '= /api/token'     => ['/api/token?userId=carol&roomId=3'],
+    '= /api/ping'      => ['/api/ping'],
+    '~ ^/room/(?<page_room>[^/]+)/$' => ['/room/1/', Cookie => 'trtc_token='
+                       . forge(identifier => 'alice',
+                               userbuf => userbuf(roomid => 1))],
+    '/trtc/ws/'        => ["/trtc/ws/?sdkAppId=1400000000&userId=alice&userSig=$sig"],
+    '= /trtc/ws-check' => ["/trtc/ws-check?userId=alice&userSig=$sig"],
+    "= $log"           => ["$log?random=1&sdkappid=1400000000&cmdtype=x"],
+});
+
+my $seen = $c->read_file($heads);
+unlike($seen, qr/^(?!GET|POST)[A-Z]+ /m,
+       'cloud: no other method ever reached an upstream');
+unlike($seen, qr/^POST \/(?!v5\/AVQualityReportSvc\/C2S\?)/m,
+       'cloud: the log host got the log path only');
+
+for my $path ('/trtc/log/', '/trtc/log/v5/other', '/trtc/log/../api/x') {
+    isnt($c->request('POST', $path, body => 'x')->{status}, 200,
+         "cloud: $path does not reach the log host");
+}
+is($c->read_file($heads), $seen, 'cloud: none of them reached it');
+
+is($c->request('POST', "$log?random=1", body => 'x' x (1024 * 1024 + 1))
+     ->{status}, 413, 'cloud: a log report over 1 MiB: 413');
+
+my %lst;
+$lst{$c->request('POST', "$log?random=$_", body => 'x')->{status}}++
+    for 1 .. 60;
+ok($lst{429}, 'cloud: one client posting log reports fast: 429 ('
+              . join(', ', map { "$_: $lst{$_}" } sort keys %lst) . ')');
+
+$c->stop;
+kill 'TERM', $up_pid;
+waitpid($up_pid, 0);
+
+done_testing;
