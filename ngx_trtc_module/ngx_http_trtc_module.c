@@ -103,7 +103,8 @@ typedef struct {
 typedef struct {
     ngx_str_t                  token;       /* the core's */
     ngx_str_t                  room_token;  /* the VideoRoom's */
-    uint64_t                   room;        /* 0: no room, a UserSig */
+    uint64_t                   room;        /* 0: no room to enter */
+    ngx_str_t                  pin;         /* the room's */
     int64_t                    expires;
 } ngx_http_trtc_janus_t;
 
@@ -119,7 +120,8 @@ typedef enum {
     NGX_HTTP_TRTC_VAR_CACHE,
     NGX_HTTP_TRTC_VAR_JANUS_TOKEN,
     NGX_HTTP_TRTC_VAR_JANUS_ROOM_TOKEN,
-    NGX_HTTP_TRTC_VAR_JANUS_ROOM
+    NGX_HTTP_TRTC_VAR_JANUS_ROOM,
+    NGX_HTTP_TRTC_VAR_JANUS_ROOM_PIN
 } ngx_http_trtc_var_e;
 
 
@@ -511,6 +513,9 @@ static ngx_http_variable_t  ngx_http_trtc_vars[] = {
 
     { ngx_string("trtc_janus_room"), NULL, ngx_http_trtc_variable,
       NGX_HTTP_TRTC_VAR_JANUS_ROOM, NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("trtc_janus_room_pin"), NULL, ngx_http_trtc_variable,
+      NGX_HTTP_TRTC_VAR_JANUS_ROOM_PIN, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -1424,16 +1429,17 @@ ngx_http_trtc_janus_handler(ngx_http_request_t *r)
     }
 
     body = ngx_pnalloc(r->pool, sizeof("{\"token\":\"\",\"roomToken\":\"\","
-                                       "\"room\":,\"expiresAt\":}\n") - 1
+                                       "\"room\":,\"pin\":\"\","
+                                       "\"expiresAt\":}\n") - 1
                                 + janus.token.len + janus.room_token.len
-                                + 2 * NGX_INT64_LEN);
+                                + janus.pin.len + 2 * NGX_INT64_LEN);
     if (body == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     p = ngx_sprintf(body, "{\"token\":\"%V\",\"roomToken\":\"%V\","
-                    "\"room\":%uL,\"expiresAt\":%L}\n",
-                    &janus.token, &janus.room_token, janus.room,
+                    "\"room\":%uL,\"pin\":\"%V\",\"expiresAt\":%L}\n",
+                    &janus.token, &janus.room_token, janus.room, &janus.pin,
                     janus.expires);
 
     return ngx_http_trtc_send_json(r, NGX_HTTP_OK, body, p - body);
@@ -1489,8 +1495,20 @@ ngx_http_trtc_janus_tokens(ngx_http_request_t *r,
 
     trtc_room_of(&tok->userbuf, &room);
 
-    janus->room = trtc_janus_room(&room);
-    if (janus->room == 0) {
+    janus->pin.data = ngx_pnalloc(r->pool, TRTC_JANUS_PIN_LEN);
+    if (janus->pin.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    janus->room = trtc_janus_room(tlcf->janus_secret.data,
+                                  tlcf->janus_secret.len, &room);
+    janus->pin.len = trtc_janus_pin(tlcf->janus_secret.data,
+                                    tlcf->janus_secret.len, &room,
+                                    (char *) janus->pin.data);
+
+    if (janus->room == 0 || janus->pin.len == 0) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "trtc: Janus room failed");
         return NGX_ERROR;
     }
 
@@ -1948,6 +1966,7 @@ ngx_http_trtc_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
     case NGX_HTTP_TRTC_VAR_JANUS_TOKEN:
     case NGX_HTTP_TRTC_VAR_JANUS_ROOM_TOKEN:
     case NGX_HTTP_TRTC_VAR_JANUS_ROOM:
+    case NGX_HTTP_TRTC_VAR_JANUS_ROOM_PIN:
         tlcf = ngx_http_get_module_loc_conf(r, ngx_http_trtc_module);
 
         switch (ngx_http_trtc_janus_tokens(r, tlcf, tok, &janus)) {
@@ -1974,6 +1993,12 @@ ngx_http_trtc_variable(ngx_http_request_t *r, ngx_http_variable_value_t *v,
         if (data == NGX_HTTP_TRTC_VAR_JANUS_ROOM_TOKEN) {
             v->data = janus.room_token.data;
             v->len = janus.room_token.len;
+            break;
+        }
+
+        if (data == NGX_HTTP_TRTC_VAR_JANUS_ROOM_PIN) {
+            v->data = janus.pin.data;
+            v->len = janus.pin.len;
             break;
         }
 

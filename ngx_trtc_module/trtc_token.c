@@ -4,6 +4,7 @@
  */
 
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,31 +312,98 @@ trtc_janus_token(const unsigned char *secret, size_t secret_len,
 }
 
 
+/*
+ * A TRTC room in the VideoRoom: HMAC-SHA256 under the Janus secret of a
+ * label, the room's kind ('n' numeric, 's' string) and its text.  Kind
+ * and text name a room once and for all: numeric 123 and string "123"
+ * are two rooms.
+ */
+
+static int
+trtc_janus_hmac(const unsigned char *secret, size_t secret_len,
+    const char *label, size_t label_len, const trtc_room_t *room,
+    unsigned char *digest)
+{
+    size_t        len;
+    unsigned int  n;
+    char          msg[TRTC_JANUS_LABEL_MAX + 1 + TRTC_ROOM_TEXT_MAX + 1];
+
+    if (secret_len == 0 || secret_len > INT_MAX
+        || label_len > TRTC_JANUS_LABEL_MAX)
+    {
+        return -1;
+    }
+
+    /* the label and its NUL, the kind, the text (and the NUL that
+     * trtc_room_text() writes after it) */
+
+    memcpy(msg, label, label_len);
+    msg[label_len] = '\0';
+    len = label_len + 1;
+
+    msg[len++] = room->ver ? 's' : 'n';
+    len += trtc_room_text(room, msg + len);
+
+    if (HMAC(EVP_sha256(), secret, (int) secret_len,
+             (const unsigned char *) msg, len, digest, &n)
+        == NULL || n != 32)
+    {
+        return -1;
+    }
+
+    return 0;
+}
+
+
 uint64_t
-trtc_janus_room(const trtc_room_t *room)
+trtc_janus_room(const unsigned char *secret, size_t secret_len,
+    const trtc_room_t *room)
 {
     int            i;
     uint64_t       id;
-    unsigned int   n;
     unsigned char  digest[EVP_MAX_MD_SIZE];
 
-    if (room->ver == 0) {
-        return room->roomid;
-    }
-
-    if (EVP_Digest(room->str, room->len, digest, &n, EVP_sha256(), NULL)
-        != 1)
+    if (trtc_janus_hmac(secret, secret_len, "trtc janus room",
+                        sizeof("trtc janus room") - 1, room, digest)
+        != 0)
     {
         return 0;
     }
 
     id = 0;
 
-    for (i = 0; i < 6; i++) {
+    for (i = 0; i < 8; i++) {
         id = (id << 8) | digest[i];
     }
 
-    return TRTC_JANUS_STRROOM_BASE + id;
+    id >>= 64 - 53;
+
+    return id ? id : 1;
+}
+
+
+size_t
+trtc_janus_pin(const unsigned char *secret, size_t secret_len,
+    const trtc_room_t *room, char *out)
+{
+    size_t         i;
+    unsigned char  digest[EVP_MAX_MD_SIZE];
+
+    static const char  hex[] = "0123456789abcdef";
+
+    if (trtc_janus_hmac(secret, secret_len, "trtc janus pin",
+                        sizeof("trtc janus pin") - 1, room, digest)
+        != 0)
+    {
+        return 0;
+    }
+
+    for (i = 0; i < TRTC_JANUS_PIN_LEN / 2; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 0x0f];
+    }
+
+    return TRTC_JANUS_PIN_LEN;
 }
 
 

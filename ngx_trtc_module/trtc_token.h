@@ -155,13 +155,21 @@ size_t trtc_janus_token(const unsigned char *secret, size_t secret_len,
     size_t desc_len, char *out);
 
 /*
- * The VideoRoom room of a TRTC room: a numeric room is its own number; a
- * string room is TRTC_JANUS_STRROOM_BASE + the first 48 bits of SHA-256
- * of its bytes (below 2^53: exact as a JavaScript number).  0 on error.
+ * A TRTC room in the VideoRoom, from HMAC-SHA256 under the Janus secret
+ * of the room's kind and text: its id, 53 bits (exact as a JavaScript
+ * number), 1 to 2^53 - 1, or 0 on error; and its pin, TRTC_JANUS_PIN_LEN
+ * hex digits of another such HMAC, with no terminating zero (0 on
+ * error).  Without the secret nobody works out a room's id from its
+ * number; two rooms whose ids happened to be equal would still have two
+ * pins, and the VideoRoom asks for the pin on every join.
  */
-#define TRTC_JANUS_STRROOM_BASE  0x100000000ULL
+#define TRTC_JANUS_PIN_LEN      64
+#define TRTC_JANUS_LABEL_MAX    16
 
-uint64_t trtc_janus_room(const trtc_room_t *room);
+uint64_t trtc_janus_room(const unsigned char *secret, size_t secret_len,
+    const trtc_room_t *room);
+size_t trtc_janus_pin(const unsigned char *secret, size_t secret_len,
+    const trtc_room_t *room, char *out);
 
 /* scratch state (zlib streams, digest context), one per thread */
 trtc_ctx_t *trtc_ctx_create(void);

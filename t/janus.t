@@ -11,7 +11,7 @@ use warnings;
 
 use Test::More;
 use JSON::PP;
-use Digest::SHA qw(hmac_sha1);
+use Digest::SHA qw(hmac_sha1 hmac_sha256 hmac_sha256_hex);
 use MIME::Base64 qw(encode_base64);
 
 use lib 't/lib';
@@ -64,7 +64,7 @@ $t->run(<<'EOF');
 
         location = /vars {
             trtc_auth_token $http_x_trtc_token;
-            return 200 "core=$trtc_janus_token|room=$trtc_janus_room_token|id=$trtc_janus_room\n";
+            return 200 "core=$trtc_janus_token|room=$trtc_janus_room_token|id=$trtc_janus_room|pin=$trtc_janus_room_pin\n";
         }
     }
 
@@ -92,6 +92,21 @@ sub janus_accepts {
     return encode_base64(hmac_sha1($parts[0], $SECRET), '') eq $parts[1];
 }
 
+# a TRTC room in the VideoRoom, as the module names it: HMAC-SHA256 of a
+# label, the kind ("n" or "s") and the text; the id its first 53 bits,
+# the pin in hex
+sub janus_room {
+    my ($kind, $text) = @_;
+    my ($v) = unpack('Q>', hmac_sha256("trtc janus room\0$kind$text",
+                                       $SECRET));
+    return ($v >> 11) || 1;
+}
+
+sub janus_pin {
+    my ($kind, $text) = @_;
+    return hmac_sha256_hex("trtc janus pin\0$kind$text", $SECRET);
+}
+
 sub issue {
     my ($user, $room) = @_;
     my $r = $t->get('/issue?userId=' . $user . '&roomId=' . $room);
@@ -113,8 +128,11 @@ my ($r, $j) = janus('/janus?room=1234', $alice->{privateMapKey});
 is($r->{status}, 200, 'trtc_janus: 200 with a PrivateMapKey for the room');
 is(TrtcTest::header($r, 'Content-Type'), 'application/json', 'JSON');
 is(TrtcTest::header($r, 'Cache-Control'), 'no-store', 'not cached');
-is($j->{room}, 1234, 'a numeric room is its own VideoRoom id');
-like($r->{body}, qr/"room":1234[,}]/, 'written as a JSON number');
+my $r1234 = janus_room('n', '1234');
+is($j->{room}, $r1234, 'the VideoRoom id: 53 bits of HMAC-SHA256 of the room');
+ok($r1234 >= 1 && $r1234 < 2**53, 'exact as a JavaScript number');
+like($r->{body}, qr/"room":$r1234,/, 'written as a JSON number');
+is($j->{pin}, janus_pin('n', '1234'), 'the pin: another HMAC-SHA256, in hex');
 is($j->{expiresAt}, $alice->{expiresAt}, 'valid as long as the token');
 
 like($j->{token}, qr{^(\d+),janus,janus\.plugin\.videoroom:[A-Za-z0-9+/]{27}=$},
@@ -127,24 +145,46 @@ ok(!janus_accepts($j->{token}, 'janus', 'janus.plugin.streaming'),
    'core token: but no other plugin');
 
 is($j->{roomToken},
-   "$alice->{expiresAt},janus.plugin.videoroom,room=1234:"
+   "$alice->{expiresAt},janus.plugin.videoroom,room=$r1234:"
    . encode_base64(hmac_sha1("$alice->{expiresAt},janus.plugin.videoroom,"
-                             . "room=1234", $SECRET), ''),
-   'room token: <expiry>,janus.plugin.videoroom,room=1234:<HMAC-SHA1>');
-ok(janus_accepts($j->{roomToken}, 'janus.plugin.videoroom', 'room=1234'),
+                             . "room=$r1234", $SECRET), ''),
+   'room token: <expiry>,janus.plugin.videoroom,room=<id>:<HMAC-SHA1>');
+ok(janus_accepts($j->{roomToken}, 'janus.plugin.videoroom', "room=$r1234"),
    'room token: the VideoRoom lets it join room 1234');
-ok(!janus_accepts($j->{roomToken}, 'janus.plugin.videoroom', 'room=5678'),
+ok(!janus_accepts($j->{roomToken}, 'janus.plugin.videoroom',
+                  'room=' . janus_room('n', '5678')),
    'room token: and no other room');
+ok(!janus_accepts($j->{roomToken}, 'janus.plugin.videoroom', 'room=1234'),
+   'room token: nor the room\'s own number');
 
-# string rooms: 2^32 + 48 bits of SHA-256, under 2^53
+# string rooms; numeric 123 and string "123" are two rooms; and the pair
+# that a 48-bit hash of the string once named as one
 
 my $str = issue('bob', 'Q%26A%20%231%20(dev)%20%5Bx%5D');
 ($r, $j) = janus('/janus?room=Q%26A%20%231%20(dev)%20%5Bx%5D',
                  $str->{privateMapKey});
 is($r->{status}, 200, 'a string room');
-is($j->{room}, 643834308106, 'string room: its VideoRoom id');
+is($j->{room}, janus_room('s', 'Q&A #1 (dev) [x]'),
+   'string room: its VideoRoom id');
+is($j->{pin}, janus_pin('s', 'Q&A #1 (dev) [x]'), 'string room: its pin');
 ok(janus_accepts($j->{roomToken}, 'janus.plugin.videoroom',
-                 'room=643834308106'), 'string room: its room token');
+                 "room=$j->{room}"), 'string room: its room token');
+
+my (%ids, %pins);
+for my $room ('r0431c69ecb00', 'r9addfdb68448', '123') {
+    my $tok = issue('carol', $room);
+    ($r, $j) = janus("/janus?room=$room", $tok->{privateMapKey});
+    ($ids{$room}, $pins{$room}) = ($j->{room} // '', $j->{pin} // '');
+}
+($r, $j) = janus('/open', forge(identifier => 'carol',
+                                userbuf => userbuf(account => 'carol',
+                                                   strroom => '123')));
+($ids{'"123"'}, $pins{'"123"'}) = ($j->{room} // '', $j->{pin} // '');
+is($ids{'"123"'}, janus_room('s', '123'), 'the string room "123": its id');
+is($ids{123}, janus_room('n', '123'), 'the numeric room 123: its id');
+is(scalar(keys %{{ reverse %ids }}), 4,
+   'r0431c69ecb00, r9addfdb68448, 123 and "123": four ids');
+is(scalar(keys %{{ reverse %pins }}), 4, 'and four pins');
 
 # refusals
 
@@ -199,7 +239,7 @@ is($r->{status}, 200, 'create alone: 200');
 
 $r = $t->get('/vars', 'X-TRTC-Token' => forge(userbuf => userbuf(
                                           roomid => 1234, privilege => 8)));
-like($r->{body}, qr/^core=\d+,janus,[^|]+\|room=\|id=$/m,
+like($r->{body}, qr/^core=\d+,janus,[^|]+\|room=\|id=\|pin=$/m,
      'variables: no room token for a key that grants no entry');
 
 # trtc_janus_ttl, trtc_janus_plugins
@@ -215,26 +255,30 @@ ok(janus_accepts($j->{token}, 'janus', 'janus.plugin.textroom'),
 # variables
 
 $r = $t->get('/vars', 'X-TRTC-Token' => $alice->{privateMapKey});
-my ($core, $room, $id) = $r->{body} =~ /^core=(.*)\|room=(.*)\|id=(.*)$/m;
+my ($core, $room, $id, $pin) =
+    $r->{body} =~ /^core=(.*)\|room=(.*)\|id=(.*)\|pin=(.*)$/m;
 ok(janus_accepts($core, 'janus', 'janus.plugin.videoroom'),
    '$trtc_janus_token');
-ok(janus_accepts($room, 'janus.plugin.videoroom', 'room=1234'),
+ok(janus_accepts($room, 'janus.plugin.videoroom', "room=$r1234"),
    '$trtc_janus_room_token');
-is($id, 1234, '$trtc_janus_room');
+is($id, $r1234, '$trtc_janus_room');
+is($pin, janus_pin('n', '1234'), '$trtc_janus_room_pin');
 
 $r = $t->get('/vars', 'X-TRTC-Token' => $sig->{userSig});
-like($r->{body}, qr/^core=\d+,janus,[^|]+\|room=\|id=$/m,
-     'a UserSig: a core token, no room token or room');
+like($r->{body}, qr/^core=\d+,janus,[^|]+\|room=\|id=\|pin=$/m,
+     'a UserSig: a core token, no room token, room or pin');
 
 $r = $t->get('/vars', 'X-TRTC-Token' => $bad);
-like($r->{body}, qr/^core=\|room=\|id=$/m, 'a bad token: all empty');
+like($r->{body}, qr/^core=\|room=\|id=\|pin=$/m, 'a bad token: all empty');
 
 $r = TrtcTest::parse_response($t->raw("GET /vars HTTP/1.0\r\nHost: x\r\n"
                                       . "X-TRTC-Token: $alice->{privateMapKey}"
                                       . "\r\n\r\n",
                                       port => $t->port('nosecret')));
-like($r->{body}, qr/^core=\d+,janus,janus\.plugin\.videoroom:\S+\|id=1234$/m,
+like($r->{body}, qr/^core=\d+,janus,janus\.plugin\.videoroom:\S+\|id=\d+$/m,
      'another secret file per server');
+my ($other_id) = $r->{body} =~ /\|id=(\d+)$/m;
+isnt($other_id // '', $r1234, 'names the rooms with its own ids');
 unlike($r->{body}, qr/\Q$SECRET\E/, 'the secret is not in the tokens');
 
 # configuration

@@ -16,8 +16,9 @@ use POSIX qw(WNOHANG);
 use Time::HiRes qw(time sleep);
 
 use lib 't/lib';
-use TrtcTest qw(repo_dir);
+use TrtcTest;
 use TrtcToken qw(forge userbuf);
+use TrtcShipped qw(method_table);
 
 my $NCHAN = '/usr/lib/nginx/modules/ngx_nchan_module.so';
 
@@ -25,52 +26,6 @@ plan(skip_all => 'the shipped configurations load nchan and the module '
                  . 'as dynamic modules; not for a static build')
     if defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
 BAIL_OUT("no $NCHAN (apt-get install libnginx-mod-nchan)") unless -f $NCHAN;
-
-my @METHODS = qw(GET HEAD POST PUT DELETE OPTIONS PATCH);
-
-# the locations of a configuration file, as written
-sub locations {
-    my ($file) = @_;
-    my $text = TrtcTest->can('read_file')->({}, repo_dir() . "/conf/$file");
-    return $text =~ /^\s*location\s+((?:[=~]\s+)?\S+)\s*\{/mg;
-}
-
-# every location of the file is in the table
-sub covers {
-    my ($file, $table) = @_;
-    my @missing = grep { !exists $table->{$_} } locations($file);
-    ok(!@missing, "$file: every location says what it takes")
-        or diag("not in the table: @missing");
-}
-
-# the status of METHOD on a location; a body for the methods that carry one
-sub status {
-    my ($t, $method, $uri, @headers) = @_;
-    my %opts = (headers => \@headers);
-    $opts{body} = '{"t":"x"}' if $method =~ /^(POST|PUT|PATCH)$/;
-    return $t->request($method, $uri, %opts)->{status};
-}
-
-sub method_table {
-    my ($t, $file, $table, $requests) = @_;
-
-    covers($file, $table);
-
-    for my $loc (sort keys %$table) {
-        my $allowed = $table->{$loc};
-        next if !ref $allowed;          # internal, or reached otherwise
-        my ($uri, @headers) = @{$requests->{$loc}};
-
-        for my $m (@METHODS) {
-            my $st = status($t, $m, $uri, @headers);
-            if (grep { $_ eq $m } @$allowed) {
-                isnt($st, 405, "$file: $loc takes $m ($st)");
-            } else {
-                is($st, 405, "$file: $loc refuses $m");
-            }
-        }
-    }
-}
 
 ###############################################################################
 

@@ -7,11 +7,12 @@
 #
 # RUN is the nginx run directory (conf/demo.sh's, or a test's).  Fresh
 # secrets every start: the token secret (RUN/janus/token.secret, for
-# nginx's trtc_janus_secret_file), the Admin API secret and the
-# VideoRoom admin key (RUN/janus/create.conf, the body of nginx's room
-# creating request).  Every file holding one is 0600; none is ever sent
-# to a browser.  Also writes RUN/http.d/janus.conf: the upstreams and
-# trtc_janus_secret_file for nginx.
+# nginx's trtc_janus_secret_file, which also keys the rooms' ids), the
+# Admin API secret, the VideoRoom admin key and the rooms' secret
+# (RUN/janus/create.conf, the body of nginx's room creating request).
+# Every file holding one is 0600; none is ever sent to a browser.  Also
+# writes RUN/http.d/janus.conf: the upstreams and trtc_janus_secret_file
+# for nginx.
 #
 # Environment: JANUS_WS_PORT (8188), JANUS_ADMIN_PORT (7088), both on
 # 127.0.0.1; JANUS_ICE (ice_enforce_list: the interfaces or addresses
@@ -73,6 +74,7 @@ umask 077
 secret=$(openssl rand -hex 32)
 admin_secret=$(openssl rand -hex 32)
 admin_key=$(openssl rand -hex 32)
+room_secret=$(openssl rand -hex 32)
 
 printf '%s\n' "$secret" > "$dir/token.secret"
 
@@ -88,10 +90,13 @@ done
 
 # the room creating request of /sfu/room (conf/trtc-sfu.conf): Janus's
 # Admin API "message_plugin", the VideoRoom's "create" with the room of
-# the verified token; "publishers": the most cameras and screens at once
+# the verified token and its pin, which each join asks for; "secret":
+# what edit, destroy, kick, recording and moderation of the room ask
+# for, which nobody but nginx and Janus knows; "is_private": not in the
+# VideoRoom's "list"; "publishers": the most cameras and screens at once
 cat > "$dir/create.conf" <<CONF
 # written by conf/janus/start.sh: secrets, keep 0600
-proxy_set_body '{"janus":"message_plugin","transaction":"\$request_id","admin_secret":"$admin_secret","plugin":"janus.plugin.videoroom","request":{"request":"create","room":\$trtc_janus_room,"admin_key":"$admin_key","signed_tokens":true,"publishers":${JANUS_PUBLISHERS:-32},"audiolevel_event":false,"notify_joining":false}}';
+proxy_set_body '{"janus":"message_plugin","transaction":"\$request_id","admin_secret":"$admin_secret","plugin":"janus.plugin.videoroom","request":{"request":"create","room":\$trtc_janus_room,"pin":"\$trtc_janus_room_pin","admin_key":"$admin_key","secret":"$room_secret","is_private":true,"signed_tokens":true,"publishers":${JANUS_PUBLISHERS:-32},"audiolevel_event":false,"notify_joining":false}}';
 CONF
 
 cat > "$run/http.d/janus.conf" <<CONF

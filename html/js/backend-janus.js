@@ -359,14 +359,14 @@
             var changed = false;
             if (Array.isArray(data.publishers)) {
                 data.publishers.forEach(function (x) {
-                    if (typeof x.id === 'number' && typeof x.display === 'string') {
+                    if (feedOf(x.id) !== null && typeof x.display === 'string') {
                         jr.publishers.set(x.id, x.display);
                         changed = true;
                     }
                 });
             }
             ['unpublished', 'leaving'].forEach(function (k) {
-                if (typeof data[k] === 'number' && jr.publishers.delete(data[k])) {
+                if (feedOf(data[k]) !== null && jr.publishers.delete(data[k])) {
                     changed = true;
                 }
             });
@@ -380,7 +380,8 @@
         function join(h) {
             return message(h, {
                 request: 'join', ptype: 'publisher', room: jr.tokens.room,
-                token: jr.tokens.roomToken, display: opts.display
+                pin: jr.tokens.pin, token: jr.tokens.roomToken,
+                display: opts.display
             }).then(function (r) {
                 if (!r.data || r.data.videoroom !== 'joined') {
                     throw sfuError('the SFU did not let this page in');
@@ -499,7 +500,8 @@
                 s.handle = h;
                 return message(h, {
                     request: 'join', ptype: 'subscriber', room: jr.tokens.room,
-                    token: jr.tokens.roomToken, streams: [{feed: feed}]
+                    pin: jr.tokens.pin, token: jr.tokens.roomToken,
+                    streams: [{feed: feed}]
                 }).then(function (r) {
                     if (!r.jsep || r.jsep.type !== 'offer') {
                         throw sfuError('no offer for feed ' + feed);

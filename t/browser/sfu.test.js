@@ -40,6 +40,11 @@ function secrets() {
             out.push(m[1]);
         }
     }
+    /* the rooms' secret, in the body of nginx's room creating request */
+    const create = fs.readFileSync(path.join(JANUS_DIR, 'create.conf'), 'utf8');
+    for (const m of create.matchAll(/"secret":"([^"]+)"/g)) {
+        out.push(m[1]);
+    }
     return [...new Set(out)];
 }
 
@@ -183,7 +188,7 @@ check('nginx: /sfu/ws, /sfu/token and /sfu/room only with a token for that room;
     assert([401, 403].includes(codes.wsNoToken), 'no token on /sfu/ws refused');
     assert([401, 403].includes(codes.tokenWrongRoom), 'B token gets no Janus tokens for A');
     assert([401, 403].includes(codes.roomWrongRoom), 'B token makes no room A');
-    assert(codes.roomGet === 403, 'GET /sfu/room refused');
+    assert(codes.roomGet === 405, 'GET /sfu/room refused: ' + codes.roomGet);
     assert(codes.tokenRight === 200, 'B token gets B\'s Janus tokens');
     /* a WebSocket with room A and the B token does not open */
     const ws = await janusTalk(S.eve, sfuUrl(ROOM_A, S.pmkB), [{janus: 'info'}]);
@@ -197,7 +202,7 @@ check('nginx: /sfu/ws, /sfu/token and /sfu/room only with a token for that room;
     const all = bodies.join('\n');
     assert(/"videoroom":"(created|event)"/.test(bodies[1]), 'room B made or there: ' + bodies[1]);
     const sec = secrets();
-    assert(sec.length === 3, 'three secrets read from Janus\'s files: ' + sec.length);
+    assert(sec.length === 4, 'four secrets read from Janus\'s files: ' + sec.length);
     for (const x of sec) {
         assert(x.length >= 32 && !all.includes(x), 'no secret in the responses');
     }
@@ -211,7 +216,9 @@ check('Janus itself: a room token for room B does not join room A; it joins B',
     const a = await S.page.alice.evaluate(async (r) => (await fetch('/sfu/token?room=' + encodeURIComponent(r),
         {headers: {'X-TRTC-Token': JSON.parse(sessionStorage.getItem('trtc.session.' + r)).token.privateMapKey}}))
         .json(), ROOM_A);
-    assert(typeof a.room === 'number' && a.room > 4294967295 && a.room !== b.room, 'room ids: ' + a.room + ' ' + b.room);
+    assert(Number.isSafeInteger(a.room) && Number.isSafeInteger(b.room) && a.room !== b.room
+           && /^[0-9a-f]{64}$/.test(a.pin) && a.pin !== b.pin,
+           'room ids and pins: ' + a.room + ' ' + b.room);
     /* bob's camera feed, as bob announced it to alice */
     const feed = await S.page.alice.evaluate(() => {
         let f = null;
@@ -224,22 +231,23 @@ check('Janus itself: a room token for room B does not join room A; it joins B',
         return f;
     });
     assert(feed, 'bob announced his feed');
-    const join = (room, token) => ({janus: 'message', token: b.token,
-        body: {request: 'join', ptype: 'publisher', room: room, display: 'eve', token: token}});
-    const watch = (room, token) => ({janus: 'message', token: b.token,
-        body: {request: 'join', ptype: 'subscriber', room: room, streams: [{feed: feed}], token: token}});
+    const join = (room, token, pin) => ({janus: 'message', token: b.token,
+        body: {request: 'join', ptype: 'publisher', room: room, display: 'eve', token: token, pin: pin}});
+    const watch = (room, token, pin) => ({janus: 'message', token: b.token,
+        body: {request: 'join', ptype: 'subscriber', room: room, streams: [{feed: feed}], token: token,
+               pin: pin}});
     const attach = {janus: 'attach', plugin: 'janus.plugin.videoroom', token: b.token};
     const r = await janusTalk(S.eve, sfuUrl(ROOM_B, S.pmkB), [
         {janus: 'create'},                          /* no core token */
         {janus: 'create', token: b.token},
         attach,
-        join(a.room, b.roomToken),                  /* room A, B's room token */
-        join(a.room, b.roomToken.replace('room=' + b.room, 'room=' + a.room)),
-        join(a.room, undefined),
-        join(b.room, b.roomToken),                  /* its own room: in */
+        join(a.room, b.roomToken, b.pin),           /* room A, B's room token */
+        join(a.room, b.roomToken.replace('room=' + b.room, 'room=' + a.room), b.pin),
+        join(a.room, undefined, b.pin),
+        join(b.room, b.roomToken, b.pin),           /* its own room: in */
         attach,
-        watch(a.room, b.roomToken),                 /* bob's camera: no */
-        watch(a.room, a.roomToken)                  /* with room A's token: yes */
+        watch(a.room, b.roomToken, b.pin),          /* bob's camera: no */
+        watch(a.room, a.roomToken, a.pin)           /* with room A's token and pin: yes */
     ]);
     const o = r.out || [];
     assert(o.length === 10, 'ten answers: ' + JSON.stringify(r));

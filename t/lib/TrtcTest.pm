@@ -697,6 +697,20 @@ sub ws_read {
     return $payload;
 }
 
+# a text frame to the server, masked as a client's must be
+sub ws_send {
+    my ($s, $payload) = @_;
+    my $len = length $payload;
+    my $mask = pack('N', int(rand(0xffffffff)));
+    my $head = pack('C', 0x81)
+               . ($len < 126 ? pack('C', 0x80 | $len)
+                  : $len < 65536 ? pack('Cn', 0x80 | 126, $len)
+                  : pack('CQ>', 0x80 | 127, $len));
+    my $masked = $payload ^ substr($mask x (int($len / 4) + 1), 0, $len);
+    note_tokens($payload);
+    return print $s $head . $mask . $masked;
+}
+
 sub _read_n {
     my ($s, undef, $n) = @_;
     my $buf = '';

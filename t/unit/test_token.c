@@ -2107,16 +2107,74 @@ test_janus(void)
         T_TRUE(n <= TRTC_JANUS_TOKEN_MAX);
     }
 
-    /* rooms: numbers as they are, strings above 2^32 */
-    T_INT(trtc_room_parse("1234", 4, &room), 0);
-    T_TRUE(trtc_janus_room(&room) == 1234);
-    T_INT(trtc_room_parse("4294967294", 10, &room), 0);
-    T_TRUE(trtc_janus_room(&room) == 4294967294ULL);
-    T_INT(trtc_room_parse("abc", 3, &room), 0);
-    T_TRUE(trtc_janus_room(&room) == 205029235461889ULL);
-    T_INT(trtc_room_parse("Q&A #1 (dev) [x]", 16, &room), 0);
-    T_TRUE(trtc_janus_room(&room) == 643834308106ULL);
-    T_TRUE(trtc_janus_room(&room) < (1ULL << 53));
+    /*
+     * rooms: HMAC-SHA256 of a label, the kind and the text; the id its
+     * first 53 bits, the pin in hex; against printf 'trtc janus
+     * room\0n1234' | openssl dgst -sha256 -hmac janus-secret (and
+     * 'trtc janus pin\0n1234')
+     */
+    {
+        static const struct {
+            const char  *text;
+            uint8_t      ver;
+            uint64_t     id;
+            const char  *pin;
+        } rooms[] = {
+            { "1234", 0, 7749150770218204ULL,
+              "d63dd36d87eeb7e1cb1ad13a1910f82b"
+              "37bf33d54d7eeede35fbc47be4280048" },
+            { "4294967294", 0, 2397264801861088ULL,
+              "8944fa962fb3061a147302dc5da4b120"
+              "68a1568d3ab736cc1d118953e137c970" },
+            { "abc", 1, 4647717983485379ULL,
+              "1dd0b4e142e9e15684049bf1752b61f5"
+              "99266eb85a2be34efe318a7997cddc08" },
+
+            /* one 48-bit hash once named both */
+            { "r0431c69ecb00", 1, 872815090202315ULL,
+              "416fa9d56b3c74d36a85422a27dc0185"
+              "aa0b1bdc61e4911b243a57cc5ac6c36a" },
+            { "r9addfdb68448", 1, 8399683030314395ULL,
+              "726b907274870bc6671c4a6eb6dae799"
+              "ec11d789fa04fc3b75343f59796a1032" },
+
+            /* numeric 123 and string "123" are two rooms */
+            { "123", 0, 2671200733659151ULL,
+              "23645b5be06c23d27fa262dd845cf191"
+              "2d00cde85d9fa3e837872cf8b5ba35a8" },
+            { "123", 1, 2072945519216672ULL,
+              "a581dfbe433a368a5bd9a2b9c90f2e24"
+              "de87c03f224dead956a5f9dfed305efe" },
+        };
+        size_t  i;
+        char    pin[TRTC_JANUS_PIN_LEN + 1];
+
+        for (i = 0; i < sizeof(rooms) / sizeof(rooms[0]); i++) {
+            T_INT(trtc_room_parse(rooms[i].text, strlen(rooms[i].text),
+                                  &room), 0);
+
+            if (rooms[i].ver == 1 && room.ver == 0) {
+                room.ver = 1;           /* the string room "123" */
+                room.len = (uint8_t) strlen(rooms[i].text);
+                memcpy(room.str, rooms[i].text, room.len + 1);
+            }
+
+            T_TRUE(trtc_janus_room(s, 12, &room) == rooms[i].id);
+            T_TRUE(rooms[i].id < (1ULL << 53));
+
+            memset(pin, 0, sizeof(pin));
+            T_INT(trtc_janus_pin(s, 12, &room, pin), TRTC_JANUS_PIN_LEN);
+            T_TRUE(strcmp(pin, rooms[i].pin) == 0);
+        }
+
+        /* the longest string room; no secret, nothing */
+        memset(pin, 'z', TRTC_STRROOM_MAX);
+        T_INT(trtc_room_parse(pin, TRTC_STRROOM_MAX, &room), 0);
+        T_TRUE(trtc_janus_room(s, 12, &room) != 0);
+        T_INT(trtc_janus_pin(s, 12, &room, pin), TRTC_JANUS_PIN_LEN);
+        T_TRUE(trtc_janus_room(s, 0, &room) == 0);
+        T_INT(trtc_janus_pin(s, 0, &room, pin), 0);
+    }
 }
 
 
