@@ -161,4 +161,17 @@ else
     [ $rc -ne 0 ] || rc=1
 fi
 
+# nor written a token into a log: a TRTC token (TRTC's base64 of a zlib
+# stream) or a Janus token, by its shape, in any of nginx's logs
+leaks=$(find "$work" -name error.log -o -name access.log \
+        | xargs -r grep -EHo '(^|[^A-Za-z0-9*_-])e[A-Za-z][A-Za-z0-9*_-]{60,}|[0-9]{10},janus[^:[:space:]"]*:[A-Za-z0-9+/]{27}=' \
+        | cut -c1-120 | head -5 || true)
+if [ -z "$leaks" ]; then
+    echo 'RESULT {"name":"nginx logs: no token","ok":true,"diag":""}'
+else
+    node -e 'console.log("RESULT " + JSON.stringify({name: "nginx logs: no token",
+        ok: false, diag: process.argv[1]}))' "$leaks"
+    [ $rc -ne 0 ] || rc=1
+fi
+
 exit $rc

@@ -101,8 +101,8 @@ sub run_suite {
     ok(defined $planned, 'the browser tests started')
         or diag(join "\n", @log);
 
-    # every check of test.js reported, plus run.sh's error-log check
-    is($results, ($planned // 0) + 1, 'every browser check reported')
+    # every check of test.js reported, plus run.sh's two log checks
+    is($results, ($planned // 0) + 2, 'every browser check reported')
         if defined $planned;
 
     ok($status == 0, 'run.sh exited 0')
