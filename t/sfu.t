@@ -19,15 +19,11 @@ use MIME::Base64 ();
 use lib 't/lib';
 use TrtcTest;
 use TrtcToken qw(forge userbuf);
-use TrtcShipped qw(method_table);
+use TrtcShipped qw(method_table page_rows signal_rows skip_unless_shipped);
 
-my $NCHAN = '/usr/lib/nginx/modules/ngx_nchan_module.so';
 my $JANUS = $ENV{JANUS_BIN} || '/usr/bin/janus';
 
-plan(skip_all => 'the shipped configurations load nchan and the module '
-                 . 'as dynamic modules; not for a static build')
-    if defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
-BAIL_OUT("no $NCHAN (apt-get install libnginx-mod-nchan)") unless -f $NCHAN;
+skip_unless_shipped();
 BAIL_OUT("no $JANUS (apt-get install janus)") unless -x $JANUS;
 
 my $t = TrtcTest->new();
@@ -83,36 +79,15 @@ like(make_room($bob, 5678)->{body}, qr/"videoroom":"created"/,
 
 # what each location takes
 
-method_table($t, 'trtc-sfu.conf', {
-    '= /'              => [qw(GET HEAD)],
-    '/static/'         => [qw(GET HEAD)],
-    '= /api/token'     => [qw(GET HEAD POST)],
-    '= /api/ping'      => [qw(GET HEAD)],
-    '~ ^/room/(?<page_room>[^/]+)/$' => [qw(GET HEAD)],
-    '@denied'          => 'error_page',
-    '= /signal/sub'    => [qw(GET)],
-    '= /signal/pub'    => [qw(POST)],
-    '= /sfu/token'     => [qw(GET HEAD POST)],
-    '= /sfu/room'      => [qw(POST)],
-    '= /sfu/ws'        => [qw(GET)],
-    '= /stamp'         => 'internal, and the unix socket',
-    '@unpublished'     => 'error_page',
-}, {
-    '= /'           => ['/'],
-    '/static/'      => ['/static/js/app.js'],
-    '= /api/token'  => ['/api/token?userId=carol&roomId=3'],
-    '= /api/ping'   => ['/api/ping'],
-    '~ ^/room/(?<page_room>[^/]+)/$'
-                    => ['/room/1234/', Cookie => "trtc_token=$alice->{privateMapKey}"],
-    '= /signal/sub' => ["/signal/sub?room=1234&privateMapKey=$alice->{privateMapKey}"],
-    '= /signal/pub' => ['/signal/pub?room=1234',
-                        'X-TRTC-Token' => $alice->{privateMapKey}],
-    '= /sfu/token'  => ['/sfu/token?room=1234',
-                        'X-TRTC-Token' => $alice->{privateMapKey}],
-    '= /sfu/room'   => ['/sfu/room?room=1234',
-                        'X-TRTC-Token' => $alice->{privateMapKey}],
-    '= /sfu/ws'     => ["/sfu/ws?room=1234&privateMapKey=$alice->{privateMapKey}"],
-});
+my $pmk = $alice->{privateMapKey};
+
+method_table($t, 'trtc-sfu.conf', page_rows(1234, $pmk),
+             signal_rows(1234, $pmk),
+             ['= /sfu/token', [qw(GET HEAD POST)], '/sfu/token?room=1234',
+              'X-TRTC-Token' => $pmk],
+             ['= /sfu/room', [qw(POST)], '/sfu/room?room=1234',
+              'X-TRTC-Token' => $pmk],
+             ['= /sfu/ws', [qw(GET)], "/sfu/ws?room=1234&privateMapKey=$pmk"]);
 
 ###############################################################################
 

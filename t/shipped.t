@@ -18,14 +18,9 @@ use Time::HiRes qw(time sleep);
 use lib 't/lib';
 use TrtcTest;
 use TrtcToken qw(forge userbuf);
-use TrtcShipped qw(method_table);
+use TrtcShipped qw(method_table page_rows signal_rows skip_unless_shipped);
 
-my $NCHAN = '/usr/lib/nginx/modules/ngx_nchan_module.so';
-
-plan(skip_all => 'the shipped configurations load nchan and the module '
-                 . 'as dynamic modules; not for a static build')
-    if defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
-BAIL_OUT("no $NCHAN (apt-get install libnginx-mod-nchan)") unless -f $NCHAN;
+skip_unless_shipped();
 
 ###############################################################################
 
@@ -45,28 +40,8 @@ my $alice = issue('alice', 1);
 my $bob = issue('bob', 1);
 my $mallory = issue('mallory', 2, 'audience');
 
-method_table($t, 'trtc-demo.conf', {
-    '= /'                        => [qw(GET HEAD)],
-    '/static/'                   => [qw(GET HEAD)],
-    '= /api/token'               => [qw(GET HEAD POST)],
-    '= /api/ping'                => [qw(GET HEAD)],
-    '~ ^/room/(?<page_room>[^/]+)/$' => [qw(GET HEAD)],
-    '@denied'                    => 'error_page',
-    '= /signal/sub'              => [qw(GET)],
-    '= /signal/pub'              => [qw(POST)],
-    '= /stamp'                   => 'internal, and the unix socket',
-    '@unpublished'               => 'error_page',
-}, {
-    '= /'           => ['/'],
-    '/static/'      => ['/static/js/app.js'],
-    '= /api/token'  => ['/api/token?userId=carol&roomId=3'],
-    '= /api/ping'   => ['/api/ping'],
-    '~ ^/room/(?<page_room>[^/]+)/$'
-                    => ['/room/1/', Cookie => "trtc_token=$alice->{privateMapKey}"],
-    '= /signal/sub' => ["/signal/sub?room=1&privateMapKey=$alice->{privateMapKey}"],
-    '= /signal/pub' => ['/signal/pub?room=1',
-                        'X-TRTC-Token' => $alice->{privateMapKey}],
-});
+method_table($t, 'trtc-demo.conf', page_rows(1, $alice->{privateMapKey}),
+             signal_rows(1, $alice->{privateMapKey}));
 
 # a member of room 2 against bob of room 1, and bob's own room-mates
 
@@ -256,28 +231,15 @@ $c->run_shipped('trtc-cloud.conf', SDKAPPID => 1400000000,
 my $sig = forge(identifier => 'alice');
 my $log = '/trtc/log/v5/AVQualityReportSvc/C2S';
 
-method_table($c, 'trtc-cloud.conf', {
-    '= /'              => [qw(GET HEAD)],
-    '/static/'         => [qw(GET HEAD)],
-    '= /api/token'     => [qw(GET HEAD POST)],
-    '= /api/ping'      => [qw(GET HEAD)],
-    '~ ^/room/(?<page_room>[^/]+)/$' => [qw(GET HEAD)],
-    '@denied'          => 'error_page',
-    '/trtc/ws/'        => [qw(GET)],
-    '= /trtc/ws-check' => [qw(GET HEAD)],
-    "= $log"           => [qw(POST)],
-}, {
-    '= /'              => ['/'],
-    '/static/'         => ['/static/js/app.js'],
-    '= /api/token'     => ['/api/token?userId=carol&roomId=3'],
-    '= /api/ping'      => ['/api/ping'],
-    '~ ^/room/(?<page_room>[^/]+)/$' => ['/room/1/', Cookie => 'trtc_token='
-                       . forge(identifier => 'alice',
-                               userbuf => userbuf(roomid => 1))],
-    '/trtc/ws/'        => ["/trtc/ws/?sdkAppId=1400000000&userId=alice&userSig=$sig"],
-    '= /trtc/ws-check' => ["/trtc/ws-check?userId=alice&userSig=$sig"],
-    "= $log"           => ["$log?random=1&sdkappid=1400000000&cmdtype=x"],
-});
+method_table($c, 'trtc-cloud.conf',
+             page_rows(1, forge(identifier => 'alice',
+                                userbuf => userbuf(roomid => 1))),
+             ['/trtc/ws/', [qw(GET)],
+              "/trtc/ws/?sdkAppId=1400000000&userId=alice&userSig=$sig"],
+             ['= /trtc/ws-check', [qw(GET HEAD)],
+              "/trtc/ws-check?userId=alice&userSig=$sig"],
+             ["= $log", [qw(POST)],
+              "$log?random=1&sdkappid=1400000000&cmdtype=x"]);
 
 my $seen = $c->read_file($heads);
 unlike($seen, qr/^(?!GET|POST)[A-Z]+ /m,

@@ -150,28 +150,23 @@ set -e
 
 stop_nginx
 
+# one RESULT line of run.sh's own: NAME, and what failed (empty: passed)
+result() {
+    node -e 'console.log("RESULT " + JSON.stringify({name: process.argv[1],
+        ok: process.argv[2] === "", diag: process.argv[2]}))' "$1" "$2"
+    [ -z "$2" ] || [ $rc -ne 0 ] || rc=1
+}
+
 # nginx must not have crashed or complained on the way
-bad=$(grep -E '\[(alert|crit|emerg)\]|exited on signal|AddressSanitizer|LeakSanitizer|runtime error:' \
-      "$work/error.log" | head -5 || true)
-if [ -z "$bad" ]; then
-    echo 'RESULT {"name":"nginx error log: no alerts or crashes","ok":true,"diag":""}'
-else
-    node -e 'console.log("RESULT " + JSON.stringify({name: "nginx error log: no alerts or crashes",
-        ok: false, diag: process.argv[1]}))' "$bad"
-    [ $rc -ne 0 ] || rc=1
-fi
+result "nginx error log: no alerts or crashes" \
+    "$(grep -E '\[(alert|crit|emerg)\]|exited on signal|AddressSanitizer|LeakSanitizer|runtime error:' \
+       "$work/error.log" | head -5 || true)"
 
 # nor written a token into a log: a TRTC token (TRTC's base64 of a zlib
 # stream) or a Janus token, by its shape, in any of nginx's logs
-leaks=$(find "$work" -name error.log -o -name access.log \
-        | xargs -r grep -EHo '(^|[^A-Za-z0-9*_-])e[A-Za-z][A-Za-z0-9*_-]{60,}|[0-9]{10},janus[^:[:space:]"]*:[A-Za-z0-9+/]{27}=' \
-        | cut -c1-120 | head -5 || true)
-if [ -z "$leaks" ]; then
-    echo 'RESULT {"name":"nginx logs: no token","ok":true,"diag":""}'
-else
-    node -e 'console.log("RESULT " + JSON.stringify({name: "nginx logs: no token",
-        ok: false, diag: process.argv[1]}))' "$leaks"
-    [ $rc -ne 0 ] || rc=1
-fi
+result "nginx logs: no token" \
+    "$(find "$work" -name error.log -o -name access.log \
+       | xargs -r grep -EHo '(^|[^A-Za-z0-9*_-])e[A-Za-z][A-Za-z0-9*_-]{60,}|[0-9]{10},janus[^:[:space:]"]*:[A-Za-z0-9+/]{27}=' \
+       | cut -c1-120 | head -5 || true)"
 
 exit $rc

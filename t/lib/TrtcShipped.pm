@@ -13,9 +13,20 @@ use Test::More;
 
 use TrtcTest qw(repo_dir);
 
-our @EXPORT_OK = qw(method_table);
+our @EXPORT_OK = qw(method_table page_rows signal_rows skip_unless_shipped);
 
 our @METHODS = qw(GET HEAD POST PUT DELETE OPTIONS PATCH);
+
+my $NCHAN = '/usr/lib/nginx/modules/ngx_nchan_module.so';
+
+# the shipped configurations load nchan and the module as dynamic modules
+sub skip_unless_shipped {
+    plan(skip_all => 'the shipped configurations load nchan and the module '
+                     . 'as dynamic modules; not for a static build')
+        if defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
+    BAIL_OUT("no $NCHAN (apt-get install libnginx-mod-nchan)")
+        unless -f $NCHAN;
+}
 
 # the locations of a configuration file, as written
 sub locations {
@@ -27,20 +38,20 @@ sub locations {
     return $text =~ /^\s*location\s+((?:[=~]\s+)?\S+)\s*\{/mg;
 }
 
-# method_table($t, $file, { location => [methods] or 'why not tested' },
-#              { location => [uri, headers...] }): each method of @METHODS
-# on each location is 405 unless the table lets it through
+# method_table($t, $file, @rows): each row [location as written, the
+# methods it takes or why it is not asked, uri, headers...]; each method
+# of @METHODS on each location is 405 unless the row lets it through
 sub method_table {
-    my ($t, $file, $table, $requests) = @_;
+    my ($t, $file, @rows) = @_;
 
-    my @missing = grep { !exists $table->{$_} } locations($file);
+    my %table = map { $_->[0] => $_ } @rows;
+    my @missing = grep { !exists $table{$_} } locations($file);
     ok(!@missing, "$file: every location says what it takes")
         or diag("not in the table: @missing");
 
-    for my $loc (sort keys %$table) {
-        my $allowed = $table->{$loc};
+    for my $row (@rows) {
+        my ($loc, $allowed, $uri, @headers) = @$row;
         next if !ref $allowed;          # internal, or reached otherwise
-        my ($uri, @headers) = @{$requests->{$loc}};
 
         for my $m (@METHODS) {
             my %opts = (headers => \@headers);
@@ -54,6 +65,33 @@ sub method_table {
             }
         }
     }
+}
+
+# the rows of the pages, in every configuration: a PrivateMapKey of the
+# room for the room page's cookie
+sub page_rows {
+    my ($room, $pmk) = @_;
+    return (
+        ['= /', [qw(GET HEAD)], '/'],
+        ['/static/', [qw(GET HEAD)], '/static/js/app.js'],
+        ['= /api/token', [qw(GET HEAD POST)], '/api/token?userId=zoe&roomId=3'],
+        ['= /api/ping', [qw(GET HEAD)], '/api/ping'],
+        ['~ ^/room/(?<page_room>[^/]+)/$', [qw(GET HEAD)], "/room/$room/",
+         Cookie => "trtc_token=$pmk"],
+        ['@denied', 'error_page'],
+    );
+}
+
+# the rows of the room signaling (nchan) of the mesh and the SFU modes
+sub signal_rows {
+    my ($room, $pmk) = @_;
+    return (
+        ['= /signal/sub', [qw(GET)], "/signal/sub?room=$room&privateMapKey=$pmk"],
+        ['= /signal/pub', [qw(POST)], "/signal/pub?room=$room",
+         'X-TRTC-Token' => $pmk],
+        ['= /stamp', 'internal, and the unix socket'],
+        ['@unpublished', 'error_page'],
+    );
 }
 
 1;
