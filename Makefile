@@ -63,8 +63,8 @@ ABUILD    := $(abspath $(BUILD))
 CC        ?= cc
 
 MODULE    := $(BUILD)/ngx_http_trtc_module.so
-CORE_SRC  := ngx_trtc_module/trtc_token.c
-CORE_HDR  := ngx_trtc_module/trtc_token.h
+CORE_SRC  := ngx_trtc_module/trtc_token.c ngx_trtc_module/trtc_cred.c
+CORE_HDR  := ngx_trtc_module/trtc_token.h ngx_trtc_module/trtc_cred.h
 MOD_SRC   := $(wildcard ngx_trtc_module/ngx_http_trtc_*.[ch]) $(CORE_SRC) \
              $(CORE_HDR)
 
@@ -95,9 +95,11 @@ $(MODULE): $(BUILD)/nginx/Makefile $(MOD_SRC)
 	cp $(BUILD)/nginx/ngx_http_trtc_module.so $@.tmp
 	mv -f $@.tmp $@     # a running nginx keeps the old file
 
-$(BUILD)/unit: t/unit/test_token.c $(CORE_SRC) $(CORE_HDR)
+UNIT_SRC  := $(wildcard t/unit/*.c)
+
+$(BUILD)/unit: $(UNIT_SRC) t/unit/unit.h $(CORE_SRC) $(CORE_HDR)
 	mkdir -p $(BUILD)
-	$(CC) $(UNIT_CFLAGS) -o $@ t/unit/test_token.c $(CORE_SRC) $(CORE_LIBS)
+	$(CC) $(UNIT_CFLAGS) -It/unit -o $@ $(UNIT_SRC) $(CORE_SRC) $(CORE_LIBS)
 
 $(BUILD)/trtc-tool: t/tool/trtc_tool.c t/tool/keyfile.h $(CORE_SRC) $(CORE_HDR)
 	mkdir -p $(BUILD)

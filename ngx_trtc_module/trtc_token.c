@@ -1,10 +1,15 @@
 
 /*
  * Copyright (C) ngx_trtc_module authors
+ *
+ * The token core: TLS-sig-api-v2 tokens as Tencent's libraries write
+ * them, signed and verified (TRTC's base64, a zlib stream inflated to
+ * TRTC_JSON_MAX at most, the JSON's members, the HMAC-SHA256), the
+ * userbuf of a PrivateMapKey, TRTC's rules for user ids, rooms and
+ * privileges, and the digests the cache keeps.  No nginx types.
  */
 
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +17,6 @@
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <zlib.h>
 
 #include "trtc_token.h"
@@ -56,6 +60,8 @@ static int trtc_inflate(trtc_ctx_t *ctx, const unsigned char *in, size_t len,
 static int trtc_parse(const char *json, size_t len, trtc_token_t *tok,
     trtc_fields_t *f);
 static int trtc_json_has_nul(const char *json, size_t len);
+static int trtc_parse_member(int m, cJSON *item, trtc_token_t *tok,
+    trtc_fields_t *f);
 static int trtc_json_number(const cJSON *item, int64_t *value);
 static size_t trtc_content(const trtc_token_t *tok, const char *userbuf,
     size_t userbuf_len, char *out);
@@ -223,187 +229,6 @@ trtc_first_line(const unsigned char *data, size_t len)
     }
 
     return n;
-}
-
-
-int
-trtc_turn_password(const unsigned char *secret, size_t secret_len,
-    const char *username, size_t len, char *password)
-{
-    unsigned int   n;
-    unsigned char  digest[EVP_MAX_MD_SIZE];
-
-    if (HMAC(EVP_sha1(), secret, (int) secret_len,
-             (const unsigned char *) username, len, digest, &n)
-        == NULL || n != 20)
-    {
-        return -1;
-    }
-
-    trtc_base64_encode(password, digest, n, TRTC_BASE64_STD);
-
-    return 0;
-}
-
-
-/*
- * A Janus signed token: "<expiry>,<realm>[,<descriptors>]" signed with
- * HMAC-SHA1, as Janus checks it (janus_auth_check_signature*).  The
- * realm has no ',' or ':'; the descriptors, ','-separated, no ':'; the
- * secret no NUL (Janus keys the HMAC with strlen() of its own copy).
- */
-
-size_t
-trtc_janus_token(const unsigned char *secret, size_t secret_len,
-    int64_t expiry, const char *realm, size_t realm_len, const char *desc,
-    size_t desc_len, char *out)
-{
-    int     n;
-    char   *p;
-    size_t  i, len;
-
-    if (secret_len == 0 || memchr(secret, '\0', secret_len) != NULL
-        || expiry < 0 || realm_len == 0
-        || realm_len > TRTC_JANUS_FIELD_MAX
-        || desc_len > TRTC_JANUS_FIELD_MAX)
-    {
-        return 0;
-    }
-
-    for (i = 0; i < realm_len; i++) {
-        if (realm[i] == ',' || realm[i] == ':' || realm[i] == '\0') {
-            return 0;
-        }
-    }
-
-    for (i = 0; i < desc_len; i++) {
-        if (desc[i] == ':' || desc[i] == '\0') {
-            return 0;
-        }
-    }
-
-    n = snprintf(out, 21, "%lld", (long long) expiry);
-    if (n <= 0 || n > 20) {
-        return 0;
-    }
-
-    p = out + n;
-    *p++ = ',';
-    memcpy(p, realm, realm_len);
-    p += realm_len;
-
-    if (desc_len) {
-        *p++ = ',';
-        memcpy(p, desc, desc_len);
-        p += desc_len;
-    }
-
-    len = p - out;
-
-    /* the same HMAC-SHA1 in base64 as coturn's passwords */
-
-    if (trtc_turn_password(secret, secret_len, out, len, p + 1) != 0) {
-        return 0;
-    }
-
-    *p = ':';
-
-    return len + 1 + TRTC_TURN_PASSWORD_LEN;
-}
-
-
-/*
- * A TRTC room in the VideoRoom: HMAC-SHA256 under the Janus secret of a
- * label, the room's kind ('n' numeric, 's' string) and its text.  Kind
- * and text name a room once and for all: numeric 123 and string "123"
- * are two rooms.
- */
-
-static int
-trtc_janus_hmac(const unsigned char *secret, size_t secret_len,
-    const char *label, size_t label_len, const trtc_room_t *room,
-    unsigned char *digest)
-{
-    size_t        len;
-    unsigned int  n;
-    char          msg[TRTC_JANUS_LABEL_MAX + 1 + TRTC_ROOM_TEXT_MAX + 1];
-
-    if (secret_len == 0 || secret_len > INT_MAX
-        || label_len > TRTC_JANUS_LABEL_MAX)
-    {
-        return -1;
-    }
-
-    /* the label and its NUL, the kind, the text (and the NUL that
-     * trtc_room_text() writes after it) */
-
-    memcpy(msg, label, label_len);
-    msg[label_len] = '\0';
-    len = label_len + 1;
-
-    msg[len++] = room->ver ? 's' : 'n';
-    len += trtc_room_text(room, msg + len);
-
-    if (HMAC(EVP_sha256(), secret, (int) secret_len,
-             (const unsigned char *) msg, len, digest, &n)
-        == NULL || n != 32)
-    {
-        return -1;
-    }
-
-    return 0;
-}
-
-
-uint64_t
-trtc_janus_room(const unsigned char *secret, size_t secret_len,
-    const trtc_room_t *room)
-{
-    int            i;
-    uint64_t       id;
-    unsigned char  digest[EVP_MAX_MD_SIZE];
-
-    if (trtc_janus_hmac(secret, secret_len, "trtc janus room",
-                        sizeof("trtc janus room") - 1, room, digest)
-        != 0)
-    {
-        return 0;
-    }
-
-    id = 0;
-
-    for (i = 0; i < 8; i++) {
-        id = (id << 8) | digest[i];
-    }
-
-    id >>= 64 - 53;
-
-    return id ? id : 1;
-}
-
-
-size_t
-trtc_janus_pin(const unsigned char *secret, size_t secret_len,
-    const trtc_room_t *room, char *out)
-{
-    size_t         i;
-    unsigned char  digest[EVP_MAX_MD_SIZE];
-
-    static const char  hex[] = "0123456789abcdef";
-
-    if (trtc_janus_hmac(secret, secret_len, "trtc janus pin",
-                        sizeof("trtc janus pin") - 1, room, digest)
-        != 0)
-    {
-        return 0;
-    }
-
-    for (i = 0; i < TRTC_JANUS_PIN_LEN / 2; i++) {
-        out[2 * i] = hex[digest[i] >> 4];
-        out[2 * i + 1] = hex[digest[i] & 0x0f];
-    }
-
-    return TRTC_JANUS_PIN_LEN;
 }
 
 
@@ -718,21 +543,34 @@ trtc_inflate(trtc_ctx_t *ctx, const unsigned char *in, size_t len,
 }
 
 
+/* the members of a token's JSON, in the order their absence is told */
+
+enum {
+    TRTC_M_VER = 0, TRTC_M_IDENTIFIER, TRTC_M_SDKAPPID, TRTC_M_TIME,
+    TRTC_M_EXPIRE, TRTC_M_SIG, TRTC_M_USERBUF, TRTC_M_LAST
+};
+
+static const struct {
+    const char              *name;
+    int                      error;      /* missing or invalid */
+} trtc_members[] = {
+    { "TLS.ver",        TRTC_ERR_VERSION },
+    { "TLS.identifier", TRTC_ERR_IDENTIFIER },
+    { "TLS.sdkappid",   TRTC_ERR_SDKAPPID },
+    { "TLS.time",       TRTC_ERR_TIME },
+    { "TLS.expire",     TRTC_ERR_EXPIRE },
+    { "TLS.sig",        TRTC_ERR_SIG },
+    { "TLS.userbuf",    TRTC_ERR_USERBUF }      /* the only optional one */
+};
+
+
 static int
 trtc_parse(const char *json, size_t len, trtc_token_t *tok, trtc_fields_t *f)
 {
-    int             rc;
-    size_t          n;
-    int64_t         v;
-    cJSON          *root, *item;
-    const char     *end, *s;
-    unsigned        seen;
-    unsigned char   sig[TRTC_SIG_LEN + 2];
-
-    enum {
-        seen_ver = 1, seen_identifier = 2, seen_sdkappid = 4, seen_time = 8,
-        seen_expire = 16, seen_userbuf = 32, seen_sig = 64
-    };
+    int          rc, m;
+    cJSON       *root, *item;
+    const char  *end, *s;
+    unsigned     seen;
 
     /*
      * cJSON's strings end at a NUL: "alice\u0000x" would read as "alice",
@@ -768,137 +606,38 @@ trtc_parse(const char *json, size_t len, trtc_token_t *tok, trtc_fields_t *f)
 
     for (item = root->child; item; item = item->next) {
 
-        if (item->string == NULL || strncmp(item->string, "TLS.", 4) != 0) {
+        if (item->string == NULL) {
             continue;
         }
 
-        s = item->string + 4;
-
-#define trtc_once(flag)                                                     \
-        if (seen & (flag)) {                                                \
-            rc = TRTC_ERR_DUPLICATE;                                        \
-            goto done;                                                      \
-        }                                                                   \
-        seen |= (flag)
-
-        if (strcmp(s, "ver") == 0) {
-            trtc_once(seen_ver);
-
-            if (!cJSON_IsString(item) || strcmp(item->valuestring, "2.0") != 0)
-            {
-                rc = TRTC_ERR_VERSION;
-                goto done;
+        for (m = 0; m < TRTC_M_LAST; m++) {
+            if (strcmp(item->string, trtc_members[m].name) == 0) {
+                break;
             }
-
-        } else if (strcmp(s, "identifier") == 0) {
-            trtc_once(seen_identifier);
-
-            if (!cJSON_IsString(item)) {
-                rc = TRTC_ERR_IDENTIFIER;
-                goto done;
-            }
-
-            n = strlen(item->valuestring);
-
-            if (!trtc_userid_valid(item->valuestring, n)) {
-                rc = TRTC_ERR_IDENTIFIER;
-                goto done;
-            }
-
-            memcpy(tok->identifier, item->valuestring, n);
-            tok->identifier[n] = '\0';
-            tok->identifier_len = (uint8_t) n;
-
-        } else if (strcmp(s, "sdkappid") == 0) {
-            trtc_once(seen_sdkappid);
-
-            if (trtc_json_number(item, &v) != 0) {
-                rc = TRTC_ERR_SDKAPPID;
-                goto done;
-            }
-
-            tok->sdkappid = (uint32_t) v;
-
-        } else if (strcmp(s, "time") == 0) {
-            trtc_once(seen_time);
-
-            if (trtc_json_number(item, &tok->time) != 0) {
-                rc = TRTC_ERR_TIME;
-                goto done;
-            }
-
-        } else if (strcmp(s, "expire") == 0) {
-            trtc_once(seen_expire);
-
-            if (trtc_json_number(item, &tok->expire) != 0) {
-                rc = TRTC_ERR_EXPIRE;
-                goto done;
-            }
-
-        } else if (strcmp(s, "userbuf") == 0) {
-            trtc_once(seen_userbuf);
-
-            if (!cJSON_IsString(item)) {
-                rc = TRTC_ERR_USERBUF;
-                goto done;
-            }
-
-            n = strlen(item->valuestring);
-
-            if (n == 0 || n > TRTC_USERBUF_B64_MAX) {
-                rc = TRTC_ERR_USERBUF;
-                goto done;
-            }
-
-            memcpy(f->userbuf_b64, item->valuestring, n);
-            f->userbuf_b64[n] = '\0';
-            f->userbuf = f->userbuf_b64;
-            f->userbuf_len = n;
-            tok->has_userbuf = 1;
-
-        } else if (strcmp(s, "sig") == 0) {
-            trtc_once(seen_sig);
-
-            if (!cJSON_IsString(item)) {
-                rc = TRTC_ERR_SIG;
-                goto done;
-            }
-
-            n = strlen(item->valuestring);
-
-            if (n > TRTC_SIG_B64_LEN
-                || trtc_base64_decode(sig, &n, item->valuestring, n,
-                                      TRTC_BASE64_STD)
-                   != 0
-                || n != TRTC_SIG_LEN)
-            {
-                rc = TRTC_ERR_SIG;
-                goto done;
-            }
-
-            memcpy(f->sig, sig, TRTC_SIG_LEN);
         }
 
-#undef trtc_once
+        if (m == TRTC_M_LAST) {
+            continue;                   /* other members are let be */
+        }
+
+        if (seen & (1u << m)) {
+            rc = TRTC_ERR_DUPLICATE;
+            goto done;
+        }
+
+        seen |= 1u << m;
+
+        if (trtc_parse_member(m, item, tok, f) != 0) {
+            rc = trtc_members[m].error;
+            goto done;
+        }
     }
 
-    if (!(seen & seen_ver)) {
-        rc = TRTC_ERR_VERSION;
-
-    } else if (!(seen & seen_identifier)) {
-        rc = TRTC_ERR_IDENTIFIER;
-
-    } else if (!(seen & seen_sdkappid)) {
-        rc = TRTC_ERR_SDKAPPID;
-
-    } else if (!(seen & seen_time)) {
-        rc = TRTC_ERR_TIME;
-
-    } else if (!(seen & seen_expire)) {
-        rc = TRTC_ERR_EXPIRE;
-
-    } else if (!(seen & seen_sig)) {
-        rc = TRTC_ERR_SIG;
+    for (m = 0; m < TRTC_M_USERBUF; m++) {
+        if (!(seen & (1u << m))) {
+            rc = trtc_members[m].error;
+            break;
+        }
     }
 
 done:
@@ -906,6 +645,91 @@ done:
     cJSON_Delete(root);
 
     return rc;
+}
+
+
+/* one member of a token's JSON into *tok or *f; -1 when it is invalid */
+
+static int
+trtc_parse_member(int m, cJSON *item, trtc_token_t *tok, trtc_fields_t *f)
+{
+    size_t          n;
+    int64_t         v;
+    unsigned char   sig[TRTC_SIG_LEN + 2];
+
+    switch (m) {
+
+    case TRTC_M_VER:
+        return (cJSON_IsString(item) && strcmp(item->valuestring, "2.0") == 0)
+               ? 0 : -1;
+
+    case TRTC_M_IDENTIFIER:
+        if (!cJSON_IsString(item)) {
+            return -1;
+        }
+
+        n = strlen(item->valuestring);
+
+        if (!trtc_userid_valid(item->valuestring, n)) {
+            return -1;
+        }
+
+        memcpy(tok->identifier, item->valuestring, n);
+        tok->identifier[n] = '\0';
+        tok->identifier_len = (uint8_t) n;
+        return 0;
+
+    case TRTC_M_SDKAPPID:
+        if (trtc_json_number(item, &v) != 0) {
+            return -1;
+        }
+
+        tok->sdkappid = (uint32_t) v;
+        return 0;
+
+    case TRTC_M_TIME:
+        return trtc_json_number(item, &tok->time);
+
+    case TRTC_M_EXPIRE:
+        return trtc_json_number(item, &tok->expire);
+
+    case TRTC_M_USERBUF:
+        if (!cJSON_IsString(item)) {
+            return -1;
+        }
+
+        n = strlen(item->valuestring);
+
+        if (n == 0 || n > TRTC_USERBUF_B64_MAX) {
+            return -1;
+        }
+
+        memcpy(f->userbuf_b64, item->valuestring, n);
+        f->userbuf_b64[n] = '\0';
+        f->userbuf = f->userbuf_b64;
+        f->userbuf_len = n;
+        tok->has_userbuf = 1;
+        return 0;
+
+    default: /* TRTC_M_SIG */
+        if (!cJSON_IsString(item)) {
+            return -1;
+        }
+
+        n = strlen(item->valuestring);
+
+        if (n > TRTC_SIG_B64_LEN
+            || trtc_base64_decode(sig, &n, item->valuestring, n,
+                                  TRTC_BASE64_STD)
+               != 0
+            || n != TRTC_SIG_LEN)
+        {
+            return -1;
+        }
+
+        memcpy(f->sig, sig, TRTC_SIG_LEN);
+        return 0;
+    }
 }
 
 

@@ -4,7 +4,8 @@
  *
  * TLS-sig-api-v2 tokens (TRTC UserSig and PrivateMapKey): signing,
  * verification and the userbuf.  Plain C with no nginx types, so that
- * it can be unit-tested and fuzzed on its own.
+ * it can be unit-tested and fuzzed on its own.  The credentials of the
+ * TURN server and of Janus that go with a token are trtc_cred.h's.
  */
 
 
@@ -126,50 +127,7 @@ trtc_key_t *trtc_key_load(const unsigned char *data, size_t len);
 /* the length of that first line, trailing blanks cut */
 size_t trtc_first_line(const unsigned char *data, size_t len);
 
-/*
- * TURN REST credentials (coturn's use-auth-secret): the password of a
- * username "<expiry>:<userid>" is base64(HMAC-SHA1(secret, username)),
- * TRTC_TURN_PASSWORD_LEN characters, written with no terminating zero.
- */
-#define TRTC_TURN_PASSWORD_LEN  28
-
-int trtc_turn_password(const unsigned char *secret, size_t secret_len,
-    const char *username, size_t len, char *password);
 void trtc_key_destroy(trtc_key_t *key);
-
-/*
- * Janus signed tokens (janus.jcfg token_auth_secret), written to out
- * with no terminating zero: "<expiry>,<realm>[,<desc>]:<base64
- * HMAC-SHA1(secret, the text before ':')>".  The core's token has the
- * realm "janus" and the plugins as descriptors; the VideoRoom's room
- * token (signed_tokens) the realm "janus.plugin.videoroom" and
- * "room=<id>".  Returns the length, 0 on bad arguments.
- */
-#define TRTC_JANUS_FIELD_MAX    128
-#define TRTC_JANUS_TOKEN_MAX    (20 + 1 + TRTC_JANUS_FIELD_MAX + 1       \
-                                 + TRTC_JANUS_FIELD_MAX + 1              \
-                                 + TRTC_TURN_PASSWORD_LEN)
-
-size_t trtc_janus_token(const unsigned char *secret, size_t secret_len,
-    int64_t expiry, const char *realm, size_t realm_len, const char *desc,
-    size_t desc_len, char *out);
-
-/*
- * A TRTC room in the VideoRoom, from HMAC-SHA256 under the Janus secret
- * of the room's kind and text: its id, 53 bits (exact as a JavaScript
- * number), 1 to 2^53 - 1, or 0 on error; and its pin, TRTC_JANUS_PIN_LEN
- * hex digits of another such HMAC, with no terminating zero (0 on
- * error).  Without the secret nobody works out a room's id from its
- * number; two rooms whose ids happened to be equal would still have two
- * pins, and the VideoRoom asks for the pin on every join.
- */
-#define TRTC_JANUS_PIN_LEN      64
-#define TRTC_JANUS_LABEL_MAX    16
-
-uint64_t trtc_janus_room(const unsigned char *secret, size_t secret_len,
-    const trtc_room_t *room);
-size_t trtc_janus_pin(const unsigned char *secret, size_t secret_len,
-    const trtc_room_t *room, char *out);
 
 /* scratch state (zlib streams, digest context), one per thread */
 trtc_ctx_t *trtc_ctx_create(void);

@@ -125,6 +125,22 @@ conf_fails("$keys " . sprintf($srv, 'location /i { trtc_issue; trtc_issue; }'),
            qr/\[emerg\].*"trtc_issue" directive is duplicate/,
            'duplicate trtc_issue');
 
+conf_fails("$keys " . sprintf($srv, 'location /s { trtc_stamp; trtc_stamp; }'),
+           qr/\[emerg\].*"trtc_stamp" directive is duplicate/,
+           'duplicate trtc_stamp');
+
+conf_fails("$keys trtc_turn_urls turn:a; trtc_turn_urls turn:b;",
+           qr/\[emerg\].*"trtc_turn_urls" directive is duplicate/,
+           'duplicate trtc_turn_urls');
+
+conf_fails("$keys trtc_auth_room \$arg_room unescaped;",
+           qr/\[emerg\].*invalid parameter "unescaped"/,
+           'an id directive\'s parameter other than "decoded"');
+
+conf_ok("$keys " . sprintf($srv, 'location ~ ^/r/(?<r>[^/]+)/ { trtc_auth on; '
+                                 . 'trtc_auth_room $r decoded; }'),
+        'trtc_auth_room with "decoded"');
+
 conf_fails("$keys trtc_turn_urls turn:a http://b;",
            qr/\[emerg\].*invalid TURN URL "http:\/\/b"/, 'a TURN URL that is not');
 

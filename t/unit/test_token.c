@@ -5,14 +5,11 @@
  * Unit tests of the token core (trtc_token.c).  Malformed tokens are
  * built here with zlib, OpenSSL's HMAC() and a base64 encoder of our
  * own, so the core's signing is checked against an independent one and
- * against the vectors of Tencent's npm tls-sig-api-v2 (t/data).
- *
- * Prints one line per failed check and, last, "N passed, M failed";
- * the exit status is non-zero when M > 0.
+ * against the vectors of Tencent's npm tls-sig-api-v2 (t/data).  The
+ * tests are run from the table of unit.c.
  */
 
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +19,7 @@
 #include <openssl/hmac.h>
 #include <zlib.h>
 
-#include "trtc_token.h"
+#include "unit.h"
 
 
 /* t/data/usersig-v2.json */
@@ -107,132 +104,9 @@ static const t_vector_t  t_vectors[] = {
 };
 
 
-static int           t_passed;
-static int           t_failed;
-static char          t_label[160];
 static trtc_ctx_t   *t_ctx;
 static trtc_key_t   *t_key;
 static char          t_tok[8192];
-
-
-/* the assertions */
-
-static void
-t_at(const char *fmt, ...)
-{
-    va_list  args;
-
-    if (fmt == NULL) {
-        t_label[0] = '\0';
-        return;
-    }
-
-    va_start(args, fmt);
-    vsnprintf(t_label, sizeof(t_label), fmt, args);
-    va_end(args);
-}
-
-
-static void
-t_result(int ok, const char *file, int line, const char *expr,
-    const char *fmt, ...)
-{
-    va_list  args;
-
-    if (ok) {
-        t_passed++;
-        return;
-    }
-
-    t_failed++;
-
-    printf("%s:%d: %s%s%s%s: ", file, line, t_label[0] ? "[" : "",
-           t_label, t_label[0] ? "] " : "", expr);
-
-    va_start(args, fmt);
-    vprintf(fmt, args);
-    va_end(args);
-
-    printf("\n");
-}
-
-
-#define T_TRUE(c)                                                           \
-    t_result(!!(c), __FILE__, __LINE__, #c, "expected true, got false")
-
-#define T_INT(got, exp)                                                     \
-    t_int(__FILE__, __LINE__, #got, (long long) (got), (long long) (exp))
-
-static void
-t_int(const char *file, int line, const char *expr, long long got,
-    long long exp)
-{
-    t_result(got == exp, file, line, expr, "expected %lld, got %lld",
-             exp, got);
-}
-
-
-#define T_RC(got, exp)  t_rc(__FILE__, __LINE__, #got, (got), (exp))
-
-static void
-t_rc(const char *file, int line, const char *expr, int got, int exp)
-{
-    t_result(got == exp, file, line, expr, "expected %s (%d), got %s (%d)",
-             trtc_strerror(exp), exp, trtc_strerror(got), got);
-}
-
-
-#define T_STR(got, exp)  t_str(__FILE__, __LINE__, #got, (got), (exp))
-
-static void
-t_str(const char *file, int line, const char *expr, const char *got,
-    const char *exp)
-{
-    t_result(got != NULL && strcmp(got, exp) == 0, file, line, expr,
-             "expected \"%s\", got \"%s\"", exp, got ? got : "(null)");
-}
-
-
-#define T_MEM(got, glen, exp, elen)                                         \
-    t_mem(__FILE__, __LINE__, #got, (got), (glen), (exp), (elen))
-
-static void
-t_mem(const char *file, int line, const char *expr, const void *got,
-    size_t glen, const void *exp, size_t elen)
-{
-    int     ok;
-    char    g[2 * 48 + 4], e[2 * 48 + 4];
-    size_t  i;
-
-    ok = (glen == elen && (glen == 0 || memcmp(got, exp, glen) == 0));
-
-    for (i = 0; i < glen && i < 48; i++) {
-        sprintf(g + 2 * i, "%02x", ((const unsigned char *) got)[i]);
-    }
-
-    strcpy(g + 2 * i, glen > 48 ? "..." : "");
-
-    for (i = 0; i < elen && i < 48; i++) {
-        sprintf(e + 2 * i, "%02x", ((const unsigned char *) exp)[i]);
-    }
-
-    strcpy(e + 2 * i, elen > 48 ? "..." : "");
-
-    t_result(ok, file, line, expr, "expected %zu bytes %s, got %zu bytes %s",
-             elen, e, glen, g);
-}
-
-
-/* a key that should not have been made: checked, and freed if it was */
-
-#define T_NO_KEY(k)  t_no_key(__FILE__, __LINE__, #k, (k))
-
-static void
-t_no_key(const char *file, int line, const char *expr, trtc_key_t *key)
-{
-    t_result(key == NULL, file, line, expr, "expected NULL, got a key");
-    trtc_key_destroy(key);
-}
 
 
 /* independent helpers */
@@ -549,7 +423,7 @@ t_numroom(trtc_room_t *room, uint32_t id)
 
 /* the tests */
 
-static void
+void
 test_base64(void)
 {
     int             v;
@@ -706,7 +580,7 @@ test_base64(void)
 }
 
 
-static void
+void
 test_userbuf(void)
 {
     int              i;
@@ -910,7 +784,7 @@ test_userbuf(void)
 }
 
 
-static void
+void
 test_names(void)
 {
     size_t       i, n;
@@ -1059,7 +933,7 @@ test_names(void)
 }
 
 
-static void
+void
 test_strerror(void)
 {
     int          i, j, distinct;
@@ -1096,7 +970,7 @@ test_strerror(void)
 }
 
 
-static void
+void
 test_vectors(void)
 {
     size_t             i, len;
@@ -1224,7 +1098,7 @@ test_vectors(void)
 }
 
 
-static void
+void
 test_sign(void)
 {
     int            rc;
@@ -1491,7 +1365,7 @@ t_alice_json(char *out, size_t size, int field, const char *value)
 }
 
 
-static void
+void
 test_json(void)
 {
     int            lv;
@@ -1696,7 +1570,7 @@ test_json(void)
 }
 
 
-static void
+void
 test_input(void)
 {
     size_t          i, n, zlen, len, jlen;
@@ -1842,10 +1716,14 @@ test_input(void)
     T_RC(t_verify(t_vectors[0].token, strlen(t_vectors[0].token), T_TIME, 0,
                   &tok),
          TRTC_OK);
+
+    /* a key file's first line, trailing blanks cut */
+    T_INT(trtc_first_line((const unsigned char *) "ab \t\r\ncd", 9), 2);
+    T_INT(trtc_first_line((const unsigned char *) "\n", 1), 0);
 }
 
 
-static void
+void
 test_userbuf_signed(void)
 {
     size_t          n;
@@ -1930,7 +1808,7 @@ test_userbuf_signed(void)
 }
 
 
-static void
+void
 test_checks(void)
 {
     size_t        i;
@@ -2021,194 +1899,21 @@ test_checks(void)
 }
 
 
-/* coturn's REST credentials, against Python's hmac module */
-
-static void
-test_turn(void)
-{
-    char                 pw[TRTC_TURN_PASSWORD_LEN + 1];
-    static const char    user[] = "1700000000:alice";
-
-    memset(pw, 0, sizeof(pw));
-
-    T_INT(trtc_turn_password((const unsigned char *) "north", 5, user,
-                             sizeof(user) - 1, pw),
-          0);
-    T_STR(pw, "Cd/49soE35ICqcJF/bCTn8Z4OyE=");
-
-    T_INT(trtc_turn_password((const unsigned char *) "south", 5, user,
-                             sizeof(user) - 1, pw),
-          0);
-    T_TRUE(strcmp(pw, "Cd/49soE35ICqcJF/bCTn8Z4OyE=") != 0);
-
-    T_INT(trtc_first_line((const unsigned char *) "ab \t\r\ncd", 9), 2);
-    T_INT(trtc_first_line((const unsigned char *) "\n", 1), 0);
-}
-
-
-/* Janus signed tokens and rooms, against openssl dgst -sha1 -hmac */
-
-static void
-test_janus(void)
-{
-    char                 out[TRTC_JANUS_TOKEN_MAX + 1];
-    size_t               n;
-    trtc_room_t          room;
-    static const char    vr[] = "janus.plugin.videoroom";
-    static const char    two[] = "janus.plugin.videoroom,"
-                                 "janus.plugin.textroom";
-    const unsigned char *s = (const unsigned char *) "janus-secret";
-
-#define T_JANUS(exp, realm, desc)                                           \
-    memset(out, 0, sizeof(out));                                            \
-    n = trtc_janus_token(s, 12, 1700000000, realm, strlen(realm), desc,     \
-                         strlen(desc), out);                                \
-    T_INT(n, strlen(exp));                                                  \
-    T_STR(out, exp)
-
-    T_JANUS("1700000000,janus,janus.plugin.videoroom:"
-            "aZqQMrq+Uc75liZPXdaN0x+ZG5Q=", "janus", vr);
-    T_JANUS("1700000000,janus.plugin.videoroom,room=1234:"
-            "wwRj5BUweCcsrcZMSJ+FRtiEabg=", vr, "room=1234");
-    T_JANUS("1700000000,janus,janus.plugin.videoroom,janus.plugin.textroom:"
-            "KzH1NzDfJP6tZ1eFgslqmYHKFhU=", "janus", two);
-
-#undef T_JANUS
-
-    /* no descriptor: "<expiry>,<realm>:<sig>" */
-    n = trtc_janus_token(s, 12, 0, "janus", 5, "", 0, out);
-    T_INT(n, strlen("0,janus:") + TRTC_TURN_PASSWORD_LEN);
-    T_TRUE(memcmp(out, "0,janus:", 8) == 0);
-
-    /* refused: what Janus would split differently, or cannot key */
-    T_INT(trtc_janus_token(s, 12, 1, "jan:us", 6, "", 0, out), 0);
-    T_INT(trtc_janus_token(s, 12, 1, "jan,us", 6, "", 0, out), 0);
-    T_INT(trtc_janus_token(s, 12, 1, "", 0, "x", 1, out), 0);
-    T_INT(trtc_janus_token(s, 12, 1, "janus", 5, "room=1:2", 8, out), 0);
-    T_INT(trtc_janus_token(s, 12, -1, "janus", 5, "", 0, out), 0);
-    T_INT(trtc_janus_token(s, 0, 1, "janus", 5, "", 0, out), 0);
-    T_INT(trtc_janus_token((const unsigned char *) "a\0b", 3, 1, "janus", 5,
-                           "", 0, out), 0);
-
-    memset(out, 'x', sizeof(out));
-    T_INT(trtc_janus_token(s, 12, 1, "janus", 5, out,
-                           TRTC_JANUS_FIELD_MAX + 1, out), 0);
-
-    /* the longest fits */
-    {
-        char  realm[TRTC_JANUS_FIELD_MAX], desc[TRTC_JANUS_FIELD_MAX];
-
-        memset(realm, 'r', sizeof(realm));
-        memset(desc, 'd', sizeof(desc));
-        n = trtc_janus_token(s, 12, INT64_MAX, realm, sizeof(realm), desc,
-                             sizeof(desc), out);
-        T_INT(n, 19 + 1 + TRTC_JANUS_FIELD_MAX + 1 + TRTC_JANUS_FIELD_MAX
-                 + 1 + TRTC_TURN_PASSWORD_LEN);
-        T_TRUE(n <= TRTC_JANUS_TOKEN_MAX);
-    }
-
-    /*
-     * rooms: HMAC-SHA256 of a label, the kind and the text; the id its
-     * first 53 bits, the pin in hex; against printf 'trtc janus
-     * room\0n1234' | openssl dgst -sha256 -hmac janus-secret (and
-     * 'trtc janus pin\0n1234')
-     */
-    {
-        static const struct {
-            const char  *text;
-            uint8_t      ver;
-            uint64_t     id;
-            const char  *pin;
-        } rooms[] = {
-            { "1234", 0, 7749150770218204ULL,
-              "d63dd36d87eeb7e1cb1ad13a1910f82b"
-              "37bf33d54d7eeede35fbc47be4280048" },
-            { "4294967294", 0, 2397264801861088ULL,
-              "8944fa962fb3061a147302dc5da4b120"
-              "68a1568d3ab736cc1d118953e137c970" },
-            { "abc", 1, 4647717983485379ULL,
-              "1dd0b4e142e9e15684049bf1752b61f5"
-              "99266eb85a2be34efe318a7997cddc08" },
-
-            /* one 48-bit hash once named both */
-            { "r0431c69ecb00", 1, 872815090202315ULL,
-              "416fa9d56b3c74d36a85422a27dc0185"
-              "aa0b1bdc61e4911b243a57cc5ac6c36a" },
-            { "r9addfdb68448", 1, 8399683030314395ULL,
-              "726b907274870bc6671c4a6eb6dae799"
-              "ec11d789fa04fc3b75343f59796a1032" },
-
-            /* numeric 123 and string "123" are two rooms */
-            { "123", 0, 2671200733659151ULL,
-              "23645b5be06c23d27fa262dd845cf191"
-              "2d00cde85d9fa3e837872cf8b5ba35a8" },
-            { "123", 1, 2072945519216672ULL,
-              "a581dfbe433a368a5bd9a2b9c90f2e24"
-              "de87c03f224dead956a5f9dfed305efe" },
-        };
-        size_t  i;
-        char    pin[TRTC_JANUS_PIN_LEN + 1];
-
-        for (i = 0; i < sizeof(rooms) / sizeof(rooms[0]); i++) {
-            T_INT(trtc_room_parse(rooms[i].text, strlen(rooms[i].text),
-                                  &room), 0);
-
-            if (rooms[i].ver == 1 && room.ver == 0) {
-                room.ver = 1;           /* the string room "123" */
-                room.len = (uint8_t) strlen(rooms[i].text);
-                memcpy(room.str, rooms[i].text, room.len + 1);
-            }
-
-            T_TRUE(trtc_janus_room(s, 12, &room) == rooms[i].id);
-            T_TRUE(rooms[i].id < (1ULL << 53));
-
-            memset(pin, 0, sizeof(pin));
-            T_INT(trtc_janus_pin(s, 12, &room, pin), TRTC_JANUS_PIN_LEN);
-            T_TRUE(strcmp(pin, rooms[i].pin) == 0);
-        }
-
-        /* the longest string room; no secret, nothing */
-        memset(pin, 'z', TRTC_STRROOM_MAX);
-        T_INT(trtc_room_parse(pin, TRTC_STRROOM_MAX, &room), 0);
-        T_TRUE(trtc_janus_room(s, 12, &room) != 0);
-        T_INT(trtc_janus_pin(s, 12, &room, pin), TRTC_JANUS_PIN_LEN);
-        T_TRUE(trtc_janus_room(s, 0, &room) == 0);
-        T_INT(trtc_janus_pin(s, 0, &room, pin), 0);
-    }
-}
-
+/* the context and the key the tests of the token share */
 
 int
-main(void)
+t_token_setup(void)
 {
-    /* failures stay visible even if a sanitizer ends the run */
-    setvbuf(stdout, NULL, _IOLBF, 0);
-
     t_ctx = trtc_ctx_create();
     t_key = trtc_key_create((const unsigned char *) T_KEY, strlen(T_KEY));
 
-    if (t_ctx == NULL || t_key == NULL) {
-        printf("cannot create the context or the key\n");
-        return 2;
-    }
+    return (t_ctx == NULL || t_key == NULL) ? -1 : 0;
+}
 
-    test_base64();
-    test_userbuf();
-    test_names();
-    test_strerror();
-    test_vectors();
-    test_sign();
-    test_json();
-    test_input();
-    test_userbuf_signed();
-    test_checks();
-    test_turn();
-    test_janus();
 
+void
+t_token_teardown(void)
+{
     trtc_key_destroy(t_key);
     trtc_ctx_destroy(t_ctx);
-
-    printf("%d passed, %d failed\n", t_passed, t_failed);
-
-    return t_failed > 0;
 }

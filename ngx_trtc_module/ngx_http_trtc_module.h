@@ -1,0 +1,235 @@
+
+/*
+ * Copyright (C) ngx_trtc_module authors
+ *
+ * The module's private header: its configuration, grouped by feature
+ * (the access check, issuing, TURN, Janus), the request's context, and
+ * what the files of the module call of each other.  The token itself is
+ * trtc_token.h's (plain C); the TURN and Janus credentials trtc_cred.h's.
+ *
+ *   ngx_http_trtc_module.c     directives, configuration, phases, worker
+ *   ngx_http_trtc_values.c     token sources, ids and privileges as given
+ *   ngx_http_trtc_access.c     verification and the checks, trtc_auth
+ *   ngx_http_trtc_log.c        error log lines with no query string
+ *   ngx_http_trtc_issue.c      trtc_issue: tokens, the cookie, TURN
+ *   ngx_http_trtc_janus.c      trtc_janus and the Janus tokens
+ *   ngx_http_trtc_stamp.c      trtc_stamp, for nchan's publisher
+ *   ngx_http_trtc_variables.c  the $trtc_* variables
+ *   ngx_http_trtc_keys.c       key and secret files
+ *   ngx_http_trtc_json.c       JSON strings and replies
+ *   ngx_http_trtc_cache.c      the verification cache (its own header)
+ */
+
+
+#ifndef _NGX_HTTP_TRTC_MODULE_H_INCLUDED_
+#define _NGX_HTTP_TRTC_MODULE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "trtc_token.h"
+#include "trtc_cred.h"
+#include "ngx_http_trtc_cache.h"
+
+
+/* trtc_auth_privilege not given, or empty */
+#define NGX_HTTP_TRTC_PRIV_UNSET      0xffffffff
+
+/* what entering a room takes, by TRTC's rule: either bit */
+#define NGX_HTTP_TRTC_PRIV_ENTRY      (TRTC_PRIV_CREATE|TRTC_PRIV_ENTER)
+
+/* the longest $arg_NAME whose repetition the checks look for */
+#define NGX_HTTP_TRTC_ARG_NAME_MAX    64
+
+
+typedef struct {
+    ngx_http_complex_value_t  *value;
+    ngx_uint_t                 bits;      /* when value has no variables */
+} ngx_http_trtc_privilege_t;
+
+
+/* the post of a list directive (ngx_http_trtc_list_slot) */
+typedef struct {
+    const char                *name;      /* of one item, for errors */
+    ngx_uint_t                 json;      /* "a","b", else a,b */
+    size_t                     max;       /* bytes in all, 0: no bound */
+    ngx_uint_t               (*valid)(ngx_str_t *item);
+} ngx_http_trtc_list_t;
+
+
+/*
+ * A user or room id: URL-unescaped once when read, unless the value is
+ * decoded already ("decoded": a capture of the location's URI)
+ */
+typedef struct {
+    ngx_http_complex_value_t   cv;
+    ngx_uint_t                 decoded;
+} ngx_http_trtc_id_t;
+
+
+/* trtc_auth and its trtc_auth_* directives */
+typedef struct {
+    ngx_flag_t                 enable;
+    ngx_array_t               *tokens;    /* of ngx_http_complex_value_t */
+    ngx_http_trtc_id_t        *user;
+    ngx_http_trtc_id_t        *room;
+    ngx_array_t               *args;      /* of ngx_str_t: $arg_ names read */
+    ngx_http_trtc_privilege_t *privilege;
+    time_t                     leeway;
+    ngx_uint_t                 status;
+    ngx_uint_t                 log_level;
+    ngx_shm_zone_t            *cache;
+    u_char                     keyset[TRTC_DIGEST_LEN];
+} ngx_http_trtc_auth_conf_t;
+
+
+/* trtc_issue and its trtc_issue_* directives */
+typedef struct {
+    ngx_flag_t                 enable;
+    ngx_http_trtc_id_t        *user;
+    ngx_http_trtc_id_t        *room;
+    ngx_http_trtc_privilege_t *privilege;
+    time_t                     expire;
+    ngx_str_t                  cookie_name;
+    ngx_str_t                  cookie_attrs;
+    ngx_flag_t                 cookie_secure;
+} ngx_http_trtc_issue_conf_t;
+
+
+/* trtc_turn_*: coturn's REST API credentials with the issued tokens */
+typedef struct {
+    ngx_str_t                  secret;
+    ngx_str_t                  urls;      /* as JSON: "a","b" */
+    time_t                     ttl;       /* 0: the token's lifetime */
+} ngx_http_trtc_turn_conf_t;
+
+
+/* trtc_janus and its trtc_janus_* directives */
+typedef struct {
+    ngx_flag_t                 enable;
+    ngx_str_t                  secret;
+    ngx_str_t                  plugins;   /* "a,b" */
+    time_t                     ttl;       /* 0: the token's own expiry */
+} ngx_http_trtc_janus_conf_t;
+
+
+typedef struct {
+    ngx_uint_t                 sdkappid;
+    ngx_array_t               *keys;      /* of trtc_key_t *; first signs */
+    ngx_http_trtc_auth_conf_t  auth;
+    ngx_http_trtc_issue_conf_t issue;
+    ngx_http_trtc_turn_conf_t  turn;
+    ngx_http_trtc_janus_conf_t janus;
+    ngx_flag_t                 stamp;     /* trtc_stamp */
+} ngx_http_trtc_loc_conf_t;
+
+
+typedef struct {
+    ngx_array_t               *default_tokens;
+    ngx_http_trtc_id_t        *default_user;
+    ngx_flag_t                 keys;      /* a trtc_key_file anywhere */
+} ngx_http_trtc_main_conf_t;
+
+
+/* the Janus tokens of a verified token (trtc_janus) */
+typedef struct {
+    void                      *conf;        /* the settings they came from */
+    ngx_str_t                  token;       /* the core's */
+    ngx_str_t                  room_token;  /* the VideoRoom's */
+    uint64_t                   room;        /* 0: no room to enter */
+    ngx_str_t                  pin;         /* the room's */
+    int64_t                    expires;
+} ngx_http_trtc_janus_t;
+
+
+typedef enum {
+    NGX_HTTP_TRTC_CACHE_NONE = 0,           /* no trtc_auth_cache */
+    NGX_HTTP_TRTC_CACHE_MISS,
+    NGX_HTTP_TRTC_CACHE_HIT
+} ngx_http_trtc_cache_e;
+
+
+/* the request's verification, for the access handler and the variables */
+typedef struct {
+    trtc_rc_t                  reason;      /* TRTC_OK: accepted */
+    void                      *conf;        /* the checks it was made with */
+    ngx_http_trtc_cache_e      cache;
+    trtc_token_t               token;
+    ngx_http_trtc_janus_t     *janus;       /* made at the first use */
+} ngx_http_trtc_ctx_t;
+
+
+/* ngx_http_trtc_module.c */
+trtc_ctx_t *ngx_http_trtc_worker_ctx(ngx_log_t *log);
+char *ngx_http_trtc_list_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+/* ngx_http_trtc_values.c */
+ngx_int_t ngx_http_trtc_token(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, ngx_str_t *token);
+ngx_int_t ngx_http_trtc_value(ngx_http_request_t *r, ngx_http_trtc_id_t *id,
+    ngx_str_t *value);
+ngx_int_t ngx_http_trtc_privilege(ngx_http_request_t *r,
+    ngx_http_trtc_privilege_t *priv, uint32_t dflt, uint32_t *bits);
+char *ngx_http_trtc_id_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_trtc_privilege_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_trtc_auth_token(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_array_t *ngx_http_trtc_default_tokens(ngx_conf_t *cf);
+ngx_http_trtc_id_t *ngx_http_trtc_default_user(ngx_conf_t *cf);
+ngx_int_t ngx_http_trtc_compile(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_http_complex_value_t *cv);
+
+/* ngx_http_trtc_access.c */
+ngx_int_t ngx_http_trtc_access_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_trtc_result(ngx_http_request_t *r,
+    ngx_http_trtc_ctx_t **ctxp);
+ngx_int_t ngx_http_trtc_auth_args(ngx_conf_t *cf,
+    ngx_http_trtc_loc_conf_t *conf);
+
+/* ngx_http_trtc_log.c */
+ngx_int_t ngx_http_trtc_post_read_handler(ngx_http_request_t *r);
+
+/* ngx_http_trtc_issue.c */
+ngx_int_t ngx_http_trtc_issue_handler(ngx_http_request_t *r);
+char *ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+extern ngx_http_trtc_list_t  ngx_http_trtc_turn_urls;
+
+/* ngx_http_trtc_janus.c */
+ngx_int_t ngx_http_trtc_janus_handler(ngx_http_request_t *r);
+ngx_http_trtc_janus_t *ngx_http_trtc_janus_get(ngx_http_request_t *r,
+    ngx_http_trtc_ctx_t *ctx);
+extern ngx_http_trtc_list_t  ngx_http_trtc_janus_plugins;
+
+/* ngx_http_trtc_stamp.c */
+ngx_int_t ngx_http_trtc_stamp_handler(ngx_http_request_t *r);
+
+/* ngx_http_trtc_variables.c */
+ngx_int_t ngx_http_trtc_add_variables(ngx_conf_t *cf);
+
+/* ngx_http_trtc_keys.c */
+char *ngx_http_trtc_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_trtc_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+
+/* ngx_http_trtc_json.c */
+u_char *ngx_http_trtc_json_string(u_char *p, u_char *s, size_t len);
+u_char *ngx_http_trtc_json_room(u_char *p, trtc_room_t *room);
+ngx_int_t ngx_http_trtc_read_nothing(ngx_http_request_t *r,
+    ngx_uint_t methods);
+ngx_int_t ngx_http_trtc_add_header(ngx_http_request_t *r, char *name,
+    u_char *value, size_t len);
+ngx_int_t ngx_http_trtc_send_json(ngx_http_request_t *r, ngx_uint_t status,
+    u_char *body, size_t len);
+ngx_int_t ngx_http_trtc_send_error(ngx_http_request_t *r, ngx_uint_t status,
+    char *msg);
+
+
+extern ngx_module_t  ngx_http_trtc_module;
+
+
+#endif /* _NGX_HTTP_TRTC_MODULE_H_INCLUDED_ */

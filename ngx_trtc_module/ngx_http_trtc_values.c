@@ -1,0 +1,395 @@
+
+/*
+ * Copyright (C) ngx_trtc_module authors
+ *
+ * The values that directives give for each request: token sources
+ * (trtc_auth_token), user ids and rooms (trtc_issue_user, trtc_issue_room,
+ * trtc_auth_user, trtc_auth_room), privileges (trtc_issue_privilege,
+ * trtc_auth_privilege): compiled when the configuration is read, and
+ * evaluated, unescaped once and parsed when a request needs them.
+ */
+
+
+#include "ngx_http_trtc_module.h"
+
+
+
+static ngx_int_t ngx_http_trtc_unescape(ngx_http_request_t *r,
+    ngx_str_t *value);
+static ngx_array_t *ngx_http_trtc_compile_list(ngx_conf_t *cf,
+    ngx_str_t *values, ngx_uint_t n);
+
+
+/* where a token is looked for when trtc_auth_token is not set */
+static ngx_str_t  ngx_http_trtc_token_sources[] = {
+    ngx_string("$http_x_trtc_token"),
+    ngx_string("$cookie_trtc_token"),
+    ngx_string("$arg_privateMapKey"),
+    ngx_string("$arg_userSig")
+};
+
+
+static ngx_str_t  ngx_http_trtc_user = ngx_string("$remote_user");
+
+
+ngx_int_t
+ngx_http_trtc_token(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
+    ngx_str_t *token)
+{
+    ngx_str_t                  value;
+    ngx_uint_t                 i;
+    ngx_http_complex_value_t  *cv;
+
+    cv = tlcf->auth.tokens->elts;
+
+    for (i = 0; i < tlcf->auth.tokens->nelts; i++) {
+        if (ngx_http_complex_value(r, &cv[i], &value) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        if (value.len) {
+            break;
+        }
+    }
+
+    if (i == tlcf->auth.tokens->nelts) {
+        return NGX_DECLINED;
+    }
+
+    /* an Authorization header */
+
+    if (value.len > 7 && ngx_strncasecmp(value.data, (u_char *) "Bearer ", 7)
+                         == 0)
+    {
+        value.data += 7;
+        value.len -= 7;
+    }
+
+    /* a token has no '%' of its own; longer ones fail as too long */
+
+    if (value.len <= TRTC_TOKEN_MAX && ngx_http_trtc_unescape(r, &value)
+                                       != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    *token = value;
+
+    return NGX_OK;
+}
+
+
+/*
+ * User and room ids mostly come from query arguments, which nginx keeps
+ * escaped: they are unescaped ("%20" is a space, a literal '%' is "%25"),
+ * once.  A capture of the location's URI is decoded already: unescaped
+ * again, "/rooms/a%2541/" would be room "aA".
+ */
+
+ngx_int_t
+ngx_http_trtc_value(ngx_http_request_t *r, ngx_http_trtc_id_t *id,
+    ngx_str_t *value)
+{
+    if (ngx_http_complex_value(r, &id->cv, value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (id->decoded) {
+        return NGX_OK;
+    }
+
+    return ngx_http_trtc_unescape(r, value);
+}
+
+
+static ngx_int_t
+ngx_http_trtc_unescape(ngx_http_request_t *r, ngx_str_t *value)
+{
+    u_char  *dst, *src;
+
+    if (value->len == 0 || memchr(value->data, '%', value->len) == NULL) {
+        return NGX_OK;
+    }
+
+    dst = ngx_pnalloc(r->pool, value->len);
+    if (dst == NULL) {
+        return NGX_ERROR;
+    }
+
+    src = value->data;
+    value->data = dst;
+
+    ngx_unescape_uri(&dst, &src, value->len, 0);
+
+    value->len = dst - value->data;
+
+    return NGX_OK;
+}
+
+
+/* an empty value, from a variable, means "not given": the default */
+
+ngx_int_t
+ngx_http_trtc_privilege(ngx_http_request_t *r,
+    ngx_http_trtc_privilege_t *priv, uint32_t dflt, uint32_t *bits)
+{
+    ngx_str_t  value;
+
+    if (priv == NULL) {
+        *bits = dflt;
+        return NGX_OK;
+    }
+
+    if (priv->value == NULL) {
+        *bits = (uint32_t) priv->bits;
+        return NGX_OK;
+    }
+
+    if (ngx_http_complex_value(r, priv->value, &value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (value.len == 0) {
+        *bits = dflt;
+        return NGX_OK;
+    }
+
+    if (trtc_privilege_parse((char *) value.data, value.len, bits) != 0) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "trtc: invalid privilege \"%V\"", &value);
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+/* trtc_issue_user, trtc_issue_room, trtc_auth_user, trtc_auth_room */
+
+char *
+ngx_http_trtc_id_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    ngx_str_t            *value;
+    ngx_http_trtc_id_t  **field, *id;
+
+    field = (ngx_http_trtc_id_t **) (p + cmd->offset);
+
+    if (*field != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    id = ngx_pcalloc(cf->pool, sizeof(ngx_http_trtc_id_t));
+    if (id == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (cf->args->nelts == 3) {
+        if (ngx_strcmp(value[2].data, "decoded") != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+
+        id->decoded = 1;
+    }
+
+    if (ngx_http_trtc_compile(cf, &value[1], &id->cv) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    *field = id;
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_trtc_privilege_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    u_char                      *s;
+    size_t                       len;
+    uint32_t                     bits;
+    ngx_str_t                   *value, text;
+    ngx_uint_t                   i;
+    ngx_http_trtc_privilege_t  **field, *priv;
+
+    field = (ngx_http_trtc_privilege_t **) (p + cmd->offset);
+
+    if (*field != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    /* several words are one list: "enter send_audio recv_audio" */
+
+    len = 0;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        len += value[i].len + 1;
+    }
+
+    s = ngx_pnalloc(cf->pool, len);
+    if (s == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    text.data = s;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        s = ngx_cpymem(s, value[i].data, value[i].len);
+        *s++ = ' ';
+    }
+
+    text.len = len - 1;
+
+    priv = ngx_pcalloc(cf->pool, sizeof(ngx_http_trtc_privilege_t));
+    if (priv == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_script_variables_count(&text) == 0) {
+        if (trtc_privilege_parse((char *) text.data, text.len, &bits) != 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid privilege \"%V\"", &text);
+            return NGX_CONF_ERROR;
+        }
+
+        priv->bits = bits;
+        *field = priv;
+
+        return NGX_CONF_OK;
+    }
+
+    priv->value = ngx_palloc(cf->pool, sizeof(ngx_http_complex_value_t));
+    if (priv->value == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_trtc_compile(cf, &text, priv->value) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    *field = priv;
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_trtc_auth_token(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_trtc_loc_conf_t *tlcf = conf;
+
+    ngx_str_t  *value;
+
+    if (tlcf->auth.tokens != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    tlcf->auth.tokens = ngx_http_trtc_compile_list(cf, &value[1],
+                                                  cf->args->nelts - 1);
+    if (tlcf->auth.tokens == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* the defaults, compiled once for all locations */
+
+ngx_array_t *
+ngx_http_trtc_default_tokens(ngx_conf_t *cf)
+{
+    ngx_http_trtc_main_conf_t  *tmcf;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_trtc_module);
+
+    if (tmcf->default_tokens == NULL) {
+        tmcf->default_tokens = ngx_http_trtc_compile_list(cf,
+                                   ngx_http_trtc_token_sources,
+                                   sizeof(ngx_http_trtc_token_sources)
+                                   / sizeof(ngx_str_t));
+    }
+
+    return tmcf->default_tokens;
+}
+
+
+ngx_http_trtc_id_t *
+ngx_http_trtc_default_user(ngx_conf_t *cf)
+{
+    ngx_http_trtc_id_t         *id;
+    ngx_http_trtc_main_conf_t  *tmcf;
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_trtc_module);
+
+    if (tmcf->default_user == NULL) {
+        id = ngx_pcalloc(cf->pool, sizeof(ngx_http_trtc_id_t));
+        if (id == NULL) {
+            return NULL;
+        }
+
+        if (ngx_http_trtc_compile(cf, &ngx_http_trtc_user, &id->cv)
+            != NGX_OK)
+        {
+            return NULL;
+        }
+
+        tmcf->default_user = id;
+    }
+
+    return tmcf->default_user;
+}
+
+
+ngx_int_t
+ngx_http_trtc_compile(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_http_complex_value_t *cv)
+{
+    ngx_http_compile_complex_value_t  ccv;
+
+    ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+    ccv.cf = cf;
+    ccv.value = value;
+    ccv.complex_value = cv;
+
+    return ngx_http_compile_complex_value(&ccv);
+}
+
+
+static ngx_array_t *
+ngx_http_trtc_compile_list(ngx_conf_t *cf, ngx_str_t *values, ngx_uint_t n)
+{
+    ngx_uint_t                 i;
+    ngx_array_t               *a;
+    ngx_http_complex_value_t  *cv;
+
+    a = ngx_array_create(cf->pool, n, sizeof(ngx_http_complex_value_t));
+    if (a == NULL) {
+        return NULL;
+    }
+
+    cv = ngx_array_push_n(a, n);
+    if (cv == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (ngx_http_trtc_compile(cf, &values[i], &cv[i]) != NGX_OK) {
+            return NULL;
+        }
+    }
+
+    return a;
+}
