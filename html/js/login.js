@@ -4,254 +4,236 @@
  * this tab's sessionStorage, and opens /room/<room>/.  Also shows why
  * the server sent someone back here (?denied=<reason>).
  */
-(function () {
-    'use strict';
+import * as T from './app.js';
+import {DeviceCheck} from './devicecheck.js';
 
-    var T = window.TRTC;
-    var t = T.t;
-    var $ = function (s) { return document.querySelector(s); };
-    var params = new URLSearchParams(location.search);
+var t = T.t;
+var $ = T.$;
+var params = new URLSearchParams(location.search);
 
-    var INVALID = ['empty', 'too_long', 'bad_base64', 'bad_zlib', 'too_large',
-        'bad_json', 'duplicate_field', 'bad_version', 'bad_identifier',
-        'bad_sdkappid', 'bad_time', 'bad_expire', 'bad_sig', 'bad_userbuf',
-        'sdkappid_mismatch', 'signature_mismatch', 'userbuf_account_mismatch',
-        'userbuf_sdkappid_mismatch', 'no_userbuf', 'user_mismatch'];
+function showError(lines, kind) {
+    var box = $('#login-error');
+    box.textContent = '';
+    box.className = 'alert ' + (kind || 'error');
+    lines.forEach(function (line, i) {
+        box.appendChild(T.el(i === 0 && lines.length > 1 ? 'strong' : 'p', {text: line}));
+    });
+    box.hidden = lines.length === 0;
+}
 
-    function showError(lines, kind) {
-        var box = $('#login-error');
-        box.textContent = '';
-        box.className = 'alert ' + (kind || 'error');
-        lines.forEach(function (line, i) {
-            box.appendChild(T.el(i === 0 && lines.length > 1 ? 'strong' : 'p', {text: line}));
+function randomUser() {
+    var a = new Uint32Array(1);
+    crypto.getRandomValues(a);
+    return 'user_' + (a[0] % 100000);
+}
+
+function randomRoom() {
+    var a = new Uint32Array(1);
+    crypto.getRandomValues(a);
+    return String(100000 + a[0] % 900000);
+}
+
+/* ---- devices ---- */
+
+var pickersReady = null;
+
+function fill(select, list, emptyKey, preferred) {
+    var old = preferred || select.value;
+    select.textContent = '';
+    if (!list.length) {
+        select.appendChild(T.el('option', {value: '', text: t(emptyKey)}));
+        return;
+    }
+    list.forEach(function (d, i) {
+        select.appendChild(T.el('option', {
+            value: d.deviceId,
+            text: d.label || t(emptyKey === 'noCamera' ? 'camera' : 'microphone') + ' ' + (i + 1)
+        }));
+    });
+    if (old && list.some(function (d) { return d.deviceId === old; })) {
+        select.value = old;
+    }
+}
+
+function enumerate() {
+    return navigator.mediaDevices.enumerateDevices().then(function (all) {
+        fill($('#camera'), all.filter(function (d) { return d.kind === 'videoinput' && d.deviceId; }),
+             'noCamera', T.store.get('camera'));
+        fill($('#microphone'), all.filter(function (d) { return d.kind === 'audioinput' && d.deviceId; }),
+             'noMicrophone', T.store.get('microphone'));
+        return all;
+    });
+}
+
+/* labels and ids come only after permission: ask once, let go at once */
+function loadDevices() {
+    var note = $('#device-note');
+    if (!navigator.mediaDevices || !navigator.mediaDevices.enumerateDevices) {
+        fill($('#camera'), [], 'noCamera');
+        fill($('#microphone'), [], 'noMicrophone');
+        note.textContent = t('devicesDenied', {error: 'mediaDevices'});
+        note.hidden = false;
+        return Promise.resolve();
+    }
+    [$('#camera'), $('#microphone')].forEach(function (s) {
+        s.textContent = '';
+        s.appendChild(T.el('option', {value: '', text: t('devicesLoading')}));
+    });
+    function ask(c) {
+        return navigator.mediaDevices.getUserMedia(c).then(function (s) {
+            s.getTracks().forEach(function (tr) { tr.stop(); });
+            return true;
         });
-        box.hidden = lines.length === 0;
     }
-
-    function deniedMessage(reason, room) {
-        var key = 'denied.' + reason;
-        if (INVALID.indexOf(reason) >= 0) {
-            key = 'denied.invalid';
-        } else if (!T.hasLabel(key)) {
-            key = 'denied.other';
-        }
-        return t(key, {reason: reason, room: room || ''});
-    }
-
-    function randomUser() {
-        var a = new Uint32Array(1);
-        crypto.getRandomValues(a);
-        return 'user_' + (a[0] % 100000);
-    }
-
-    function randomRoom() {
-        var a = new Uint32Array(1);
-        crypto.getRandomValues(a);
-        return String(100000 + a[0] % 900000);
-    }
-
-    /* ---- devices ---- */
-
-    var pickersReady = null;
-
-    function fill(select, list, emptyKey, preferred) {
-        var old = preferred || select.value;
-        select.textContent = '';
-        if (!list.length) {
-            select.appendChild(T.el('option', {value: '', text: t(emptyKey)}));
-            return;
-        }
-        list.forEach(function (d, i) {
-            select.appendChild(T.el('option', {
-                value: d.deviceId,
-                text: d.label || t(emptyKey === 'noCamera' ? 'camera' : 'microphone') + ' ' + (i + 1)
-            }));
-        });
-        if (old && list.some(function (d) { return d.deviceId === old; })) {
-            select.value = old;
-        }
-    }
-
-    function enumerate() {
-        return navigator.mediaDevices.enumerateDevices().then(function (all) {
-            fill($('#camera'), all.filter(function (d) { return d.kind === 'videoinput' && d.deviceId; }),
-                 'noCamera', T.store.get('camera'));
-            fill($('#microphone'), all.filter(function (d) { return d.kind === 'audioinput' && d.deviceId; }),
-                 'noMicrophone', T.store.get('microphone'));
-            return all;
-        });
-    }
-
-    /* labels and ids come only after permission: ask once, let go at once */
-    function loadDevices() {
-        var note = $('#device-note');
-        if (!navigator.mediaDevices || !navigator.mediaDevices.enumerateDevices) {
+    return ask({audio: true, video: true})
+        .catch(function () {
+            /* one of the two may be missing: try each alone */
+            return Promise.all([ask({video: true}).catch(function (e) { return e; }),
+                                ask({audio: true}).catch(function (e) { return e; })])
+                .then(function (r) {
+                    if (r[0] !== true && r[1] !== true) {
+                        throw r[0];
+                    }
+                });
+        })
+        .then(function () { note.hidden = true; return enumerate(); })
+        .catch(function (e) {
+            note.textContent = t('devicesDenied', {error: T.errorText(e)});
+            note.hidden = false;
+            return enumerate();
+        })
+        .catch(function () {
             fill($('#camera'), [], 'noCamera');
             fill($('#microphone'), [], 'noMicrophone');
-            note.textContent = t('devicesDenied', {error: 'mediaDevices'});
-            note.hidden = false;
-            return Promise.resolve();
-        }
-        [$('#camera'), $('#microphone')].forEach(function (s) {
-            s.textContent = '';
-            s.appendChild(T.el('option', {value: '', text: t('devicesLoading')}));
         });
-        function ask(c) {
-            return navigator.mediaDevices.getUserMedia(c).then(function (s) {
-                s.getTracks().forEach(function (tr) { tr.stop(); });
-                return true;
-            });
-        }
-        return ask({audio: true, video: true})
-            .catch(function () {
-                /* one of the two may be missing: try each alone */
-                return Promise.all([ask({video: true}).catch(function (e) { return e; }),
-                                    ask({audio: true}).catch(function (e) { return e; })])
-                    .then(function (r) {
-                        if (r[0] !== true && r[1] !== true) {
-                            throw r[0];
-                        }
-                    });
-            })
-            .then(function () { note.hidden = true; return enumerate(); })
-            .catch(function (e) {
-                note.textContent = t('devicesDenied', {error: T.errorText(e)});
-                note.hidden = false;
-                return enumerate();
-            })
-            .catch(function () {
-                fill($('#camera'), [], 'noCamera');
-                fill($('#microphone'), [], 'noMicrophone');
-            });
+}
+
+function roleChanged() {
+    var audience = $('#role').value === 'audience';
+    $('#camera').disabled = audience;
+    $('#microphone').disabled = audience;
+    $('#login-form').classList.toggle('audience', audience);
+}
+
+/* ---- joining ---- */
+
+function join(ev) {
+    ev.preventDefault();
+    var userId = $('#userId').value.trim();
+    var roomId = $('#roomId').value.trim();
+    var role = $('#role').value === 'audience' ? 'audience' : 'speaker';
+
+    if (!T.validUserId(userId)) {
+        showError([t('errUserId')]);
+        $('#userId').focus();
+        return;
+    }
+    if (!T.validRoomId(roomId)) {
+        showError([t('errRoomId')]);
+        $('#roomId').focus();
+        return;
+    }
+    if (!T.served) {
+        showError([t('errNotServed')]);
+        return;
     }
 
-    function roleChanged() {
-        var audience = $('#role').value === 'audience';
-        $('#camera').disabled = audience;
-        $('#microphone').disabled = audience;
-        $('#login-form').classList.toggle('audience', audience);
-    }
+    var button = $('#join');
+    button.disabled = true;
+    button.textContent = t('joining');
+    showError([]);
 
-    /* ---- joining ---- */
+    var url = T.endpoints.token + '?userId=' + encodeURIComponent(userId)
+              + '&roomId=' + encodeURIComponent(roomId)
+              + '&role=' + role;
 
-    function join(ev) {
-        ev.preventDefault();
-        var userId = $('#userId').value.trim();
-        var roomId = $('#roomId').value.trim();
-        var role = $('#role').value === 'audience' ? 'audience' : 'speaker';
-
-        if (!T.validUserId(userId)) {
-            showError([t('errUserId')]);
-            $('#userId').focus();
-            return;
-        }
-        if (!T.validRoomId(roomId)) {
-            showError([t('errRoomId')]);
-            $('#roomId').focus();
-            return;
-        }
-        if (!T.served) {
-            showError([t('errNotServed')]);
-            return;
-        }
-
-        var button = $('#join');
-        button.disabled = true;
-        button.textContent = t('joining');
-        showError([]);
-
-        var url = T.endpoints.token + '?userId=' + encodeURIComponent(userId)
-                  + '&roomId=' + encodeURIComponent(roomId)
-                  + '&role=' + role;
-
-        fetch(url, {method: 'POST', cache: 'no-store', credentials: 'same-origin'})
-            .then(function (res) {
-                return res.text().then(function (body) {
-                    var json = null;
-                    try { json = JSON.parse(body); } catch (e) { /* not JSON */ }
-                    if (!res.ok) {
-                        throw new Error(json && json.error ? t('errServer', {error: json.error})
-                                        : t('errHttp', {status: res.status}));
-                    }
-                    if (!json || typeof json.privateMapKey !== 'string') {
-                        throw new Error(t('errHttp', {status: res.status}));
-                    }
-                    return json;
-                });
-            }, function (e) {
-                throw new Error(t('errNetwork', {error: T.errorText(e)}));
-            })
-            .then(function (token) {
-                var camera = $('#camera').value, microphone = $('#microphone').value;
-                T.store.set('userId', userId);
-                T.store.set('roomId', roomId);
-                if (camera) { T.store.set('camera', camera); }
-                if (microphone) { T.store.set('microphone', microphone); }
-                T.saveSession({
-                    token: token,
-                    role: role,
-                    camera: role === 'speaker' ? camera : '',
-                    microphone: role === 'speaker' ? microphone : ''
-                });
-                T.DeviceCheck.close();
-                location.assign(T.roomPath(token.roomId));
-            })
-            .catch(function (e) {
-                showError([e.message]);
-                button.disabled = false;
-                button.textContent = t('join');
+    fetch(url, {method: 'POST', cache: 'no-store', credentials: 'same-origin'})
+        .then(function (res) {
+            return res.text().then(function (body) {
+                var json = null;
+                try { json = JSON.parse(body); } catch (e) { /* not JSON */ }
+                if (!res.ok) {
+                    throw new Error(json && json.error ? t('errServer', {error: json.error})
+                                    : t('errHttp', {status: res.status}));
+                }
+                if (!json || typeof json.privateMapKey !== 'string') {
+                    throw new Error(t('errHttp', {status: res.status}));
+                }
+                return json;
             });
+        }, function (e) {
+            throw new Error(t('errNetwork', {error: T.errorText(e)}));
+        })
+        .then(function (token) {
+            var camera = $('#camera').value, microphone = $('#microphone').value;
+            T.store.set('userId', userId);
+            T.store.set('roomId', roomId);
+            if (camera) { T.store.set('camera', camera); }
+            if (microphone) { T.store.set('microphone', microphone); }
+            T.saveSession({
+                token: token,
+                role: role,
+                camera: role === 'speaker' ? camera : '',
+                microphone: role === 'speaker' ? microphone : ''
+            });
+            DeviceCheck.close();
+            location.assign(T.roomPath(token.roomId));
+        })
+        .catch(function (e) {
+            showError([e.message]);
+            button.disabled = false;
+            button.textContent = t('join');
+        });
+}
+
+/* ---- page ---- */
+
+function init() {
+    T.translate();
+
+    var denied = params.get('denied');
+    if (denied) {
+        showError([t('deniedTitle'), T.refusalText(denied, params.get('roomId'))]);
+    } else if (!T.served) {
+        showError([t('errNotServed')]);
     }
 
-    /* ---- page ---- */
+    $('#userId').value = params.get('userId') || T.store.get('userId') || randomUser();
+    $('#roomId').value = params.get('roomId') || T.store.get('roomId') || randomRoom();
+    var role = params.get('role');
+    if (role === 'audience' || role === 'speaker') {
+        $('#role').value = role;
+    }
+    roleChanged();
+    $('#role').addEventListener('change', roleChanged);
+    $('#login-form').addEventListener('submit', join);
 
-    function init() {
-        T.translate();
+    $('#device-check').addEventListener('click', function () {
+        $('#first-visit').hidden = true;
+        T.store.set('checkOffered', '1');
+        pickersReady.then(function () {
+            DeviceCheck.open({camera: $('#camera').value, microphone: $('#microphone').value});
+        });
+    });
 
-        var denied = params.get('denied');
-        if (denied) {
-            showError([t('deniedTitle'), deniedMessage(denied, params.get('roomId'))]);
-        } else if (!T.served) {
-            showError([t('errNotServed')]);
-        }
-
-        $('#userId').value = params.get('userId') || T.store.get('userId') || randomUser();
-        $('#roomId').value = params.get('roomId') || T.store.get('roomId') || randomRoom();
-        var role = params.get('role');
-        if (role === 'audience' || role === 'speaker') {
-            $('#role').value = role;
-        }
-        roleChanged();
-        $('#role').addEventListener('change', roleChanged);
-        $('#login-form').addEventListener('submit', join);
-
-        $('#device-check').addEventListener('click', function () {
-            $('#first-visit').hidden = true;
+    if (!T.store.get('checkOffered')) {
+        $('#first-visit').hidden = false;
+        $('#first-visit-check').addEventListener('click', function () {
+            $('#device-check').click();
+        });
+        $('#first-visit-skip').addEventListener('click', function () {
             T.store.set('checkOffered', '1');
-            pickersReady.then(function () {
-                T.DeviceCheck.open({camera: $('#camera').value, microphone: $('#microphone').value});
-            });
+            $('#first-visit').hidden = true;
         });
-
-        if (!T.store.get('checkOffered')) {
-            $('#first-visit').hidden = false;
-            $('#first-visit-check').addEventListener('click', function () {
-                $('#device-check').click();
-            });
-            $('#first-visit-skip').addEventListener('click', function () {
-                T.store.set('checkOffered', '1');
-                $('#first-visit').hidden = true;
-            });
-        }
-
-        pickersReady = loadDevices();
-        if (navigator.mediaDevices && navigator.mediaDevices.addEventListener) {
-            navigator.mediaDevices.addEventListener('devicechange', function () {
-                enumerate().catch(function () {});
-            });
-        }
-        document.body.setAttribute('data-ready', '1');
     }
 
-    init();
-})();
+    pickersReady = loadDevices();
+    if (navigator.mediaDevices && navigator.mediaDevices.addEventListener) {
+        navigator.mediaDevices.addEventListener('devicechange', function () {
+            enumerate().catch(function () {});
+        });
+    }
+    document.body.setAttribute('data-ready', '1');
+}
+
+init();

@@ -146,15 +146,16 @@ check(JOINED, async () => {
     assert(typeof S.token.userSig === 'string' && typeof S.token.privateMapKey === 'string',
            'the issuer gave a UserSig and a PrivateMapKey');
     const info = await S.alice.evaluate(() => ({
-        app: typeof window.TRTC.t === 'function',
-        sdk: window.TRTC.SDK && window.TRTC.SDK.VERSION,
+        sdk: window.trtcDebug.trtc && window.trtcDebug.trtc.sdkVersion,
         backend: !!window.trtcDebug.trtc
     }));
-    assert(info.app, 'window.TRTC is the app again after the SDK loaded');
     assert(info.sdk === SDK_VERSION, 'the vendored SDK ' + SDK_VERSION + ': ' + info.sdk);
     assert(info.backend, 'backend-trtc.js runs the room');
     assert(requests.includes('/static/vendor/trtc-sdk-v5/trtc.js'), 'SDK served from our host');
-    assert(!requests.some((p) => p.startsWith('/signal/')), 'no mesh signaling');
+    assert(requests.includes('/static/js/backend-trtc.js'), 'the backend from our host');
+    assert(!requests.some((p) => p.startsWith('/signal/') || p.endsWith('/backend-mesh.js')
+                          || p.endsWith('/backend-janus.js')),
+           'no mesh signaling, no other backend loaded');
     return {sdk: info.sdk};
 });
 
