@@ -18,7 +18,7 @@ use Time::Local qw(timegm);
 
 use lib 't/lib';
 use TrtcTest;
-use TrtcToken qw(forge userbuf b64_trtc unb64_trtc zlib inflate_token);
+use TrtcToken qw(forge userbuf pmk b64_trtc unb64_trtc zlib inflate_token);
 
 ###############################################################################
 
@@ -150,17 +150,6 @@ sub passed {
     }
 
     is(scalar(rejected_lines($t->log_since)), 0, "$name: nothing logged");
-}
-
-# a PrivateMapKey of alice for room 1234 with all privileges, unless
-# told otherwise: pmk(ub => { userbuf fields }, forge fields)
-sub pmk {
-    my (%a) = @_;
-    my $ub = delete $a{ub} || {};
-    return forge(identifier => 'alice',
-                 userbuf => userbuf(account => 'alice', roomid => 1234,
-                                    %$ub),
-                 %a);
 }
 
 # a zlib stream of stored blocks, padded with empty ones: a token of an

@@ -11,7 +11,7 @@ use Test::More;
 
 use lib 't/lib';
 use TrtcTest;
-use TrtcToken qw(forge userbuf);
+use TrtcToken qw(forge pmk);
 
 my $t = TrtcTest->new(workers => 2);
 $t->write_key('key', $TrtcToken::KEY);
@@ -100,8 +100,7 @@ is_deeply([get('/a/', $bad)], [401, 'MISS', 'signature_mismatch'],
 
 # each location's checks apply to a cached token
 
-my $pmk = forge(identifier => 'bob', time => $now,
-                userbuf => userbuf(account => 'bob', roomid => 1));
+my $pmk = pmk(user => 'bob', roomid => 1, time => $now);
 is_deeply([get('/room1/', $pmk)], [200, 'MISS', 'ok'], 'room 1');
 is_deeply([get('/room2/', $pmk)], [401, 'HIT', 'room_mismatch'],
           'cached, and still not for room 2');

@@ -16,7 +16,7 @@ use MIME::Base64 qw(encode_base64);
 
 use lib 't/lib';
 use TrtcTest;
-use TrtcToken qw(forge userbuf);
+use TrtcToken qw(pmk);
 
 my $SECRET = 'janus-secret-' . ('z' x 24);
 
@@ -176,9 +176,7 @@ for my $room ('r0431c69ecb00', 'r9addfdb68448', '123') {
     ($r, $j) = janus("/janus?room=$room", $tok->{privateMapKey});
     ($ids{$room}, $pins{$room}) = ($j->{room} // '', $j->{pin} // '');
 }
-($r, $j) = janus('/open', forge(identifier => 'carol',
-                                userbuf => userbuf(account => 'carol',
-                                                   strroom => '123')));
+($r, $j) = janus('/open', pmk(user => 'carol', strroom => '123'));
 ($ids{'"123"'}, $pins{'"123"'}) = ($j->{room} // '', $j->{pin} // '');
 is($ids{'"123"'}, janus_room('s', '123'), 'the string room "123": its id');
 is($ids{123}, janus_room('n', '123'), 'the numeric room 123: its id');
@@ -210,35 +208,30 @@ is($r->{status}, 403, 'trtc_janus alone without a token: 403');
 ($r, $j) = janus('/janus?room=1234', $bad);
 is($r->{status}, 401, 'an altered token: 401');
 
-my $old = forge(time => time() - 7200, expire => 3600,
-                userbuf => userbuf(roomid => 1234,
-                                   expire => time() - 3600));
+my $old = pmk(roomid => 1234, time => time() - 7200, expire => 3600,
+              ub => { expire => time() - 3600 });
 ($r, $j) = janus('/janus?room=1234', $old);
 is($r->{status}, 401, 'an expired token: 401');
 
-my $other = forge(key => 'b' x 64,
-                  userbuf => userbuf(roomid => 1234));
+my $other = pmk(roomid => 1234, key => 'b' x 64);
 ($r, $j) = janus('/janus?room=1234', $other);
 is($r->{status}, 401, 'a token of another key: 401');
 
-($r, $j) = janus('/open', forge(userbuf => userbuf(roomid => 1234)));
+($r, $j) = janus('/open', pmk(roomid => 1234));
 is($r->{status}, 200, 'a forged-here token with the right key: 200');
 
 # a room token only for a key that may enter its room (enter or create)
 
 for my $bits (0, 4, 8, 252) {
-    ($r, $j) = janus('/open', forge(userbuf => userbuf(roomid => 1234,
-                                                       privilege => $bits)));
+    ($r, $j) = janus('/open', pmk(roomid => 1234, privilege => $bits));
     is($r->{status}, 403, "privilege $bits, neither enter nor create: 403");
     unlike($r->{body}, qr/janus\.plugin/, "privilege $bits: no Janus token");
 }
 
-($r, $j) = janus('/open', forge(userbuf => userbuf(roomid => 1234,
-                                                   privilege => 1)));
+($r, $j) = janus('/open', pmk(roomid => 1234, privilege => 1));
 is($r->{status}, 200, 'create alone: 200');
 
-$r = $t->get('/vars', 'X-TRTC-Token' => forge(userbuf => userbuf(
-                                          roomid => 1234, privilege => 8)));
+$r = $t->get('/vars', 'X-TRTC-Token' => pmk(roomid => 1234, privilege => 8));
 like($r->{body}, qr/^core=\d+,janus,[^|]+\|room=\|id=\|pin=$/m,
      'variables: no room token for a key that grants no entry');
 

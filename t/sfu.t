@@ -18,7 +18,7 @@ use MIME::Base64 ();
 
 use lib 't/lib';
 use TrtcTest;
-use TrtcToken qw(forge userbuf);
+use TrtcToken qw(pmk);
 use TrtcShipped qw(method_table page_rows signal_rows skip_unless_shipped);
 
 my $JANUS = $ENV{JANUS_BIN} || '/usr/bin/janus';
@@ -341,8 +341,7 @@ is(vr($D, {request => 'join', ptype => 'publisher', room => $jd->{room},
    'joined', 'dan joins his own, with its token and pin');
 
 my $num = sfu_token(issue('fay', 77), 77);
-my $str = forge(identifier => 'fay',
-                userbuf => userbuf(account => 'fay', strroom => '77'));
+my $str = pmk(user => 'fay', strroom => '77');
 my $r = $t->get('/sfu/token?room=77', 'X-TRTC-Token' => $str);
 is($r->{status}, 401, 'a token for string room "77" is no token for room 77');
 

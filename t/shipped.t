@@ -17,7 +17,7 @@ use Time::HiRes qw(time sleep);
 
 use lib 't/lib';
 use TrtcTest;
-use TrtcToken qw(forge userbuf);
+use TrtcToken qw(forge pmk);
 use TrtcShipped qw(method_table page_rows signal_rows skip_unless_shipped);
 
 skip_unless_shipped();
@@ -103,9 +103,7 @@ is(page('/room/a%2541/', $a41->{privateMapKey}), 200,
 
 # a key of room 1 that grants neither enter nor create
 
-my $none = forge(identifier => 'nina',
-                 userbuf => userbuf(account => 'nina', roomid => 1,
-                                    privilege => 8 | 32));
+my $none = pmk(user => 'nina', roomid => 1, privilege => 8 | 32);
 is(page('/room/1/', $none), '/?denied=privilege_missing',
    'a room-1 key that only receives: no room page');
 my ($ns, $nst) = $t->ws_open("/signal/sub?room=1&privateMapKey=$none");
@@ -232,8 +230,7 @@ my $sig = forge(identifier => 'alice');
 my $log = '/trtc/log/v5/AVQualityReportSvc/C2S';
 
 method_table($c, 'trtc-cloud.conf',
-             page_rows(1, forge(identifier => 'alice',
-                                userbuf => userbuf(roomid => 1))),
+             page_rows(1, pmk(roomid => 1)),
              ['/trtc/ws/', [qw(GET)],
               "/trtc/ws/?sdkAppId=1400000000&userId=alice&userSig=$sig"],
              ['= /trtc/ws-check', [qw(GET HEAD)],
