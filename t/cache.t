@@ -71,11 +71,13 @@ EOF
 (my $both = $conf) =~ s/%%KEYS%%/trtc_key_file %%TESTDIR%%\/key;/;
 $t->run($both);
 
+# what a GET with the token meets: its status, $trtc_cache_status and
+# $trtc_auth_result
 sub get {
     my ($uri, $token) = @_;
-    my $r = $t->get($uri, 'X-TRTC-Token' => $token);
-    return ($r->{status}, TrtcTest::header($r, 'X-Cache') // '',
-            TrtcTest::header($r, 'X-Result') // '');
+    my $r = $t->request(GET => $uri, token => $token);
+    return ($r->{status}, map { TrtcTest::header($r, $_) // '' }
+                              qw(X-Cache X-Result));
 }
 
 my $now = time();

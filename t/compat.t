@@ -12,7 +12,7 @@ use Test::More;
 use JSON::PP;
 
 use lib 't/lib';
-use TrtcTest qw(repo_dir);
+use TrtcTest qw(repo_dir json_body);
 use TrtcToken qw(pmk inflate_token);
 
 my $repo = repo_dir();
@@ -179,7 +179,7 @@ for my $c (['1234', 255], ['Team Room-7', 42]) {
 
     my $r = $t->get("/issue?userId=carol&roomId=$qroom&privilege=$priv");
     is($r->{status}, 200, "issue for room '$room'");
-    my $j = decode_json($r->{body});
+    my $j = json_body($r);
 
     my $v = node_ref('verify', token => $j->{userSig});
     ok($v->{ok}, "issued UserSig verifies under the official algorithm")

@@ -48,29 +48,29 @@ method_table($t, 'trtc-demo.conf', page_rows(1, $alice->{privateMapKey}),
 my ($bs) = $t->ws_open("/signal/sub?room=1&privateMapKey=$bob->{privateMapKey}");
 ok($bs, 'bob subscribes to room 1');
 
-my $r = $t->request('DELETE', '/signal/pub?room=1&to=bob',
-                    headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+my $r = $t->request(DELETE => '/signal/pub?room=1&to=bob',
+                    token => $alice->{privateMapKey});
 is($r->{status}, 405, 'DELETE of bob\'s inbox, even by his room-mate: 405');
-$r = $t->request('DELETE', '/signal/pub?room=1',
-                 headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+$r = $t->request(DELETE => '/signal/pub?room=1',
+                 token => $alice->{privateMapKey});
 is($r->{status}, 405, 'DELETE of the room\'s channel: 405');
-$r = $t->request('GET', '/signal/pub?room=1&to=bob',
-                 headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+$r = $t->request(GET => '/signal/pub?room=1&to=bob',
+                 token => $alice->{privateMapKey});
 is($r->{status}, 405, 'GET of bob\'s inbox: 405');
 unlike($r->{body}, qr/subscribers|last_message/i,
        'and nothing of it in the answer');
-$r = $t->request('DELETE', '/signal/pub?room=2&to=bob',
-                 headers => ['X-TRTC-Token' => $mallory->{privateMapKey}]);
+$r = $t->request(DELETE => '/signal/pub?room=2&to=bob',
+                 token => $mallory->{privateMapKey});
 is($r->{status}, 405, 'DELETE by an audience member of room 2: 405');
 
 for my $to ('bob/x', 'bob%2Fx', '..', 'a' x 33, 'b%20ob') {
-    $r = $t->request('POST', "/signal/pub?room=1&to=$to", body => 'hi',
-                     headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+    $r = $t->request(POST => "/signal/pub?room=1&to=$to",
+                     token => $alice->{privateMapKey}, body => 'hi');
     is($r->{status}, 400, "\"to=$to\" is no user id: 400");
 }
 
-$r = $t->request('POST', '/signal/pub?room=1&to=bob', body => '{"t":"hi"}',
-                 headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+$r = $t->request(POST => '/signal/pub?room=1&to=bob',
+                 token => $alice->{privateMapKey}, body => '{"t":"hi"}');
 like($r->{status}, qr/^20[12]$/, 'alice posts to bob\'s inbox');
 my $m = TrtcTest::ws_read($bs, 5);
 like($m // '', qr/"from":"alice"/, 'bob\'s socket is open: he gets it');
@@ -127,9 +127,9 @@ if ($flood == 0) {
     my $end = time() + 4;
     while (time() < $end) {
         my $s = eval {
-            $t->request('POST', '/signal/pub?room=2', body => $body,
-                        headers => ['X-TRTC-Token'
-                                    => $mallory->{privateMapKey}])->{status};
+            $t->request(POST => '/signal/pub?room=2',
+                        token => $mallory->{privateMapKey},
+                        body => $body)->{status};
         } // 0;
         $st{$s}++;
     }
@@ -143,10 +143,9 @@ sleep(0.5);
 
 my (@carol, @got);
 for my $i (1 .. 30) {
-    push @carol, $t->request('POST', '/signal/pub?room=3',
-                             body => qq({"t":"m","i":$i}),
-                             headers => ['X-TRTC-Token'
-                                         => $carol->{privateMapKey}])->{status};
+    push @carol, $t->request(POST => '/signal/pub?room=3',
+                             token => $carol->{privateMapKey},
+                             body => qq({"t":"m","i":$i}))->{status};
     sleep(0.08);
 }
 

@@ -131,10 +131,9 @@ sub sub_ws {
 
 sub publish {
     my ($tok, $room, $body, $to) = @_;
-    return $t->request('POST', "/signal/pub?room=$room"
+    return $t->request(POST => "/signal/pub?room=$room"
                                . (defined $to ? "&to=$to" : ''),
-                       headers => ['X-TRTC-Token' => $tok->{privateMapKey}],
-                       body => $body);
+                       token => $tok->{privateMapKey}, body => $body);
 }
 
 my %tok = (
