@@ -10,7 +10,6 @@ use strict;
 use warnings;
 
 use Test::More;
-use JSON::PP;
 use Digest::SHA qw(hmac_sha1 hmac_sha256 hmac_sha256_hex);
 use MIME::Base64 qw(encode_base64);
 
@@ -107,15 +106,9 @@ sub janus_pin {
     return hmac_sha256_hex("trtc janus pin\0$kind$text", $SECRET);
 }
 
-sub issue {
-    my ($user, $room) = @_;
-    my $r = $t->get('/issue?userId=' . $user . '&roomId=' . $room);
-    return decode_json($r->{body});
-}
-
 # the reply
 
-my $alice = issue('alice', 1234);
+my $alice = $t->issue('alice', 1234, at => '/issue');
 my $r = $t->request(GET => '/janus?room=1234',
                     token => $alice->{privateMapKey});
 my $j = json_body($r);
@@ -155,7 +148,7 @@ ok(!janus_accepts($j->{roomToken}, 'janus.plugin.videoroom', 'room=1234'),
 # string rooms; numeric 123 and string "123" are two rooms; and the pair
 # that a 48-bit hash of the string once named as one
 
-my $str = issue('bob', 'Q%26A%20%231%20(dev)%20%5Bx%5D');
+my $str = $t->issue('bob', 'Q%26A%20%231%20(dev)%20%5Bx%5D', at => '/issue');
 $r = $t->request(GET => '/janus?room=Q%26A%20%231%20(dev)%20%5Bx%5D',
                  token => $str->{privateMapKey});
 $j = json_body($r);
@@ -168,7 +161,7 @@ ok(janus_accepts($j->{roomToken}, 'janus.plugin.videoroom',
 
 my (%ids, %pins);
 for my $room ('r0431c69ecb00', 'r9addfdb68448', '123') {
-    my $tok = issue('carol', $room);
+    my $tok = $t->issue('carol', $room, at => '/issue');
     $r = $t->request(GET => "/janus?room=$room",
                      token => $tok->{privateMapKey});
     $j = json_body($r);
@@ -193,7 +186,7 @@ $r = $t->request(GET => '/janus?room=5678', token => $alice->{privateMapKey});
 is($r->{status}, 401, 'a token for room 1234 asking for room 5678: 401');
 unlike($r->{body}, qr/janus\.plugin/, 'and no Janus token in the reply');
 
-my $sig = issue('carol', '');
+my $sig = $t->issue('carol', '', at => '/issue');
 $r = $t->request(GET => '/janus?room=1234', token => $sig->{userSig});
 is($r->{status}, 401, 'a UserSig, no room: 401');
 

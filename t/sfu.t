@@ -48,12 +48,6 @@ my ($room_secret) = $t->read_file("$dir/janus/create.conf")
                     =~ /"secret":"([0-9a-f]+)"/;
 ok($room_secret, 'the rooms\' secret is in the room creating request');
 
-sub issue {
-    my ($user, $room) = @_;
-    my $r = $t->get("/api/token?userId=$user&roomId=$room");
-    return decode_json($r->{body});
-}
-
 # the VideoRoom of a room, made through /sfu/room
 sub make_room {
     my ($tok, $room) = @_;
@@ -61,8 +55,8 @@ sub make_room {
                        token => $tok->{privateMapKey});
 }
 
-my $alice = issue('alice', 1234);
-my $bob = issue('bob', 5678);
+my $alice = $t->issue('alice', 1234);
+my $bob = $t->issue('bob', 5678);
 my $ja = json_body($t->request(GET => '/sfu/token?room=1234',
                                token => $alice->{privateMapKey}));
 my $jb = json_body($t->request(GET => '/sfu/token?room=5678',
@@ -283,7 +277,7 @@ ok(grep({ ($_->{display} // '') eq 'alice' } @{$parts->{participants} // []}),
 is(vr($A, {request => 'exists', room => $ja->{room}})->{exists}, 1,
    'room 1234: it exists');
 
-my $carol = issue('carol', 1234);
+my $carol = $t->issue('carol', 1234);
 my $jc = json_body($t->request(GET => '/sfu/token?room=1234',
                                token => $carol->{privateMapKey}));
 my ($cs, $csid, $chid) = janus_handle($carol, 1234, $jc);
@@ -298,8 +292,8 @@ is($cj->{videoroom}, 'joined', 'room 1234: carol joins it with her token');
 # rooms apart: r0431c69ecb00 and r9addfdb68448 (one 48-bit id once);
 # numeric 77 and string "77" (t/janus.t compares their ids)
 
-my $dan = issue('dan', 'r0431c69ecb00');
-my $erin = issue('erin', 'r9addfdb68448');
+my $dan = $t->issue('dan', 'r0431c69ecb00');
+my $erin = $t->issue('erin', 'r9addfdb68448');
 my $jd = json_body($t->request(GET => '/sfu/token?room=r0431c69ecb00',
                                token => $dan->{privateMapKey}));
 my $je = json_body($t->request(GET => '/sfu/token?room=r9addfdb68448',
@@ -340,7 +334,7 @@ is(vr($D, {request => 'join', ptype => 'publisher', room => $jd->{room},
    'joined', 'dan joins his own, with its token and pin');
 
 my $num = $t->request(GET => '/sfu/token?room=77',
-                      token => issue('fay', 77)->{privateMapKey});
+                      token => $t->issue('fay', 77)->{privateMapKey});
 my $str = pmk(user => 'fay', strroom => '77');
 my $r = $t->get('/sfu/token?room=77', 'X-TRTC-Token' => $str);
 is($r->{status}, 401, 'a token for string room "77" is no token for room 77');

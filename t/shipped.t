@@ -29,16 +29,9 @@ skip_unless_shipped();
 my $t = TrtcTest->new();
 $t->run_shipped('trtc-demo.conf');
 
-sub issue {
-    my ($user, $room, $role) = @_;
-    my $r = $t->get("/api/token?userId=$user&roomId=$room"
-                    . ($role ? "&role=$role" : ''));
-    return decode_json($r->{body});
-}
-
-my $alice = issue('alice', 1);
-my $bob = issue('bob', 1);
-my $mallory = issue('mallory', 2, 'audience');
+my $alice = $t->issue('alice', 1);
+my $bob = $t->issue('bob', 1);
+my $mallory = $t->issue('mallory', 2, role => 'audience');
 
 method_table($t, 'trtc-demo.conf', page_rows(1, $alice->{privateMapKey}),
              signal_rows(1, $alice->{privateMapKey}));
@@ -92,8 +85,8 @@ is(page('/room/2/../1/', $alice->{privateMapKey}), 200,
    '/room/2/../1/ with a room-1 cookie: room 1');
 is(page('/room/%31/', $alice->{privateMapKey}), 200, '/room/%31/ is room 1');
 
-my $aA = issue('erin', 'aA');
-my $a41 = issue('erin', 'a%2541');
+my $aA = $t->issue('erin', 'aA');
+my $a41 = $t->issue('erin', 'a%2541');
 is($a41->{roomId}, 'a%41', 'a string room "a%41"');
 is(page('/room/aA/', $aA->{privateMapKey}), 200, 'room "aA" with its cookie');
 is(page('/room/a%2541/', $aA->{privateMapKey}), '/?denied=room_mismatch',
@@ -112,8 +105,8 @@ like($nst, qr/ 401 /, 'and no signaling socket');
 # one member flooding: 429 for it, every publish of another room goes
 # through, the error log stays small
 
-my $carol = issue('carol', 3);
-my $dave = issue('dave', 3);
+my $carol = $t->issue('carol', 3);
+my $dave = $t->issue('dave', 3);
 my ($ds) = $t->ws_open("/signal/sub?room=3&privateMapKey=$dave->{privateMapKey}");
 ok($ds, 'dave subscribes to room 3');
 

@@ -612,6 +612,22 @@ sub get {
     return $self->request('GET', $uri, headers => \@headers);
 }
 
+# tokens from a trtc_issue location of the test's nginx: its JSON reply,
+# decoded; issue($user, $room, role => .., at => location (/api/token,
+# as shipped), method => GET); an undefined room asks for a UserSig
+# alone.  The values go into the query as given, escaped or not.
+sub issue {
+    my ($self, $user, $room, %o) = @_;
+
+    my $uri = ($o{at} // '/api/token') . "?userId=$user";
+    $uri .= "&roomId=$room" if defined $room;
+    $uri .= "&role=$o{role}" if $o{role};
+
+    my $r = $self->request($o{method} // 'GET', $uri);
+
+    return json_body($r) // die "issue $uri: $r->{status}, no JSON\n";
+}
+
 sub parse_response {
     my ($raw) = @_;
     my ($head, $body) = split /\r\n\r\n/, $raw, 2;
