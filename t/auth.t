@@ -14,7 +14,7 @@ use JSON::PP;
 
 use lib 't/lib';
 use TrtcTest;
-use TrtcToken qw(forge userbuf);
+use TrtcToken qw(forge pmk);
 
 my $t = TrtcTest->new();
 $t->write_key('key', $TrtcToken::KEY);
@@ -179,12 +179,10 @@ $t->run(<<'EOF');
 EOF
 
 my $now = time();
-my $pmk = forge(identifier => 'alice', time => $now, expire => 600,
-                userbuf => userbuf(account => 'alice', roomid => 1234,
-                                   expire => $now + 300, privilege => 255));
-my $audience = forge(identifier => 'bob', time => $now,
-                     userbuf => userbuf(account => 'bob', roomid => 1234,
-                                        privilege => 42));
+my $pmk = pmk(user => 'alice', roomid => 1234, privilege => 255,
+              time => $now, expire => 600, ub => { expire => $now + 300 });
+my $audience = pmk(user => 'bob', roomid => 1234, privilege => 42,
+                   time => $now);
 my $sig = forge(identifier => 'alice', time => $now);
 
 # room pages with the cookie
@@ -206,8 +204,7 @@ is($t->get('/rooms/1234/index.html')->{status}, 302, 'no cookie: login');
 
 # the room comes from the normalized URI, decoded exactly once
 
-my $r999 = forge(identifier => 'alice', time => $now,
-                 userbuf => userbuf(account => 'alice', roomid => 999));
+my $r999 = pmk(user => 'alice', roomid => 999, time => $now);
 is($t->get('/rooms/999/../1234/index.html',
            Cookie => "trtc_token=$r999")->{status},
    302, '/rooms/999/../1234/ is room 1234: a room-999 cookie is refused');
@@ -217,20 +214,16 @@ is($t->get('/rooms/999/../1234/index.html',
 is($t->get('/rooms/%31234/index.html', Cookie => "trtc_token=$pmk")->{status},
    200, '/rooms/%31234/ is room 1234');
 
-sub strroom {
-    my ($room) = @_;
-    return forge(identifier => 'alice', time => $now,
-                 userbuf => userbuf(account => 'alice', strroom => $room));
-}
+my %str = map { $_ => pmk(strroom => $_, time => $now) } 'aA', 'a%41', 'a b';
 
 is($t->get('/rooms/a%2541/index.html',
-           Cookie => 'trtc_token=' . strroom('aA'))->{status},
+           Cookie => "trtc_token=$str{aA}")->{status},
    302, 'a token for room "aA" does not open /rooms/a%2541/');
 is($t->get('/rooms/a%2541/index.html',
-           Cookie => 'trtc_token=' . strroom('a%41'))->{status},
+           Cookie => "trtc_token=$str{'a%41'}")->{status},
    200, 'a token for room "a%41" opens /rooms/a%2541/');
 is($t->get('/rooms/a%20b/index.html',
-           Cookie => 'trtc_token=' . strroom('a b'))->{status},
+           Cookie => "trtc_token=$str{'a b'}")->{status},
    200, 'a token for room "a b" opens /rooms/a%20b/');
 is($t->get('/rooms/1234/index.html', Cookie => "trtc_token=$sig")->{status},
    302, 'a UserSig is not a room permission');
@@ -337,18 +330,12 @@ is(TrtcTest::header($t->get('/public'), 'X-Result'), 'no_token',
 
 # entering a room takes the enter or the create bit
 
-sub with_privilege {
-    my ($bits) = @_;
-    return forge(identifier => 'erin', time => $now,
-                 userbuf => userbuf(account => 'erin', roomid => 77,
-                                    privilege => $bits));
-}
-
 for my $case ([0, 401], [1, 200], [2, 200], [3, 200], [4, 401], [8, 401],
               [42, 200], [252, 401], [253, 200], [254, 200], [255, 200])
 {
     my ($bits, $want) = @$case;
-    my $tok = with_privilege($bits);
+    my $tok = pmk(user => 'erin', roomid => 77, privilege => $bits,
+                  time => $now);
 
     is($t->get('/entry?room=77', 'X-TRTC-Token' => $tok)->{status}, $want,
        "a room required, privilege $bits: $want");
@@ -361,11 +348,11 @@ for my $case ([0, 401], [1, 200], [2, 200], [3, 200], [4, 401], [8, 401],
 }
 
 is($t->get('/entry-var?room=77&need=recv_audio',
-           'X-TRTC-Token' => with_privilege(8))->{status},
+           'X-TRTC-Token' => pmk(user => 'erin', roomid => 77,
+                                 privilege => 8, time => $now))->{status},
    200, 'an explicit privilege replaces the rule');
-is(TrtcTest::header($t->get('/public',
-                            'X-TRTC-Token' => with_privilege(0)),
-                    'X-Result'),
+my $none = pmk(user => 'erin', roomid => 77, privilege => 0, time => $now);
+is(TrtcTest::header($t->get('/public', 'X-TRTC-Token' => $none), 'X-Result'),
    'ok', 'where no room is required, privilege 0 verifies');
 
 # other sources and satisfy

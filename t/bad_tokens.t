@@ -18,7 +18,7 @@ use Time::Local qw(timegm);
 
 use lib 't/lib';
 use TrtcTest;
-use TrtcToken qw(forge userbuf b64_trtc unb64_trtc zlib inflate_token);
+use TrtcToken qw(forge userbuf pmk b64_trtc unb64_trtc zlib inflate_token);
 
 ###############################################################################
 
@@ -87,23 +87,7 @@ EOF
 
 ###############################################################################
 
-# every raw response, scanned for the key at the end
-my @raw;
-
-sub get {
-    my ($uri, @headers) = @_;
-    my $r = $t->get($uri, @headers);
-    push @raw, $r->{raw};
-    return $r;
-}
-
 sub hdr { TrtcTest::header(@_) }
-
-# the token in the X-TRTC-Token header, the first default source
-sub get_token {
-    my ($uri, $token) = @_;
-    return get($uri, 'X-TRTC-Token' => $token);
-}
 
 sub rejected_lines {
     my ($log) = @_;
@@ -150,17 +134,6 @@ sub passed {
     }
 
     is(scalar(rejected_lines($t->log_since)), 0, "$name: nothing logged");
-}
-
-# a PrivateMapKey of alice for room 1234 with all privileges, unless
-# told otherwise: pmk(ub => { userbuf fields }, forge fields)
-sub pmk {
-    my (%a) = @_;
-    my $ub = delete $a{ub} || {};
-    return forge(identifier => 'alice',
-                 userbuf => userbuf(account => 'alice', roomid => 1234,
-                                    %$ub),
-                 %a);
 }
 
 # a zlib stream of stored blocks, padded with empty ones: a token of an
@@ -210,7 +183,7 @@ sub at_server_second {
 
         my $now = time();
         $t->log_mark;
-        my $r = get($make->($now));
+        my $r = $t->get($make->($now));
         my $date = http_date(hdr($r, 'Date'));
 
         return ($r, $now) if defined $date && $date == $now;
@@ -231,69 +204,74 @@ my $now = time();
 my $sig = forge(time => $now, expire => 600);
 
 $t->log_mark;
-passed('UserSig in header', get_token('/a/page.html', $sig),
+passed('UserSig in header', $t->request(GET => '/a/page.html', token => $sig),
        expires => $now + 600, room => undef, privilege => undef);
 
 $t->log_mark;
 passed('UserSig in cookie trtc_token',
-       get('/a/page.html', Cookie => "x=1; trtc_token=$sig"));
+       $t->get('/a/page.html', Cookie => "x=1; trtc_token=$sig"));
 
 $t->log_mark;
-passed('UserSig in ?privateMapKey=', get("/a/page.html?privateMapKey=$sig"));
+passed('UserSig in ?privateMapKey=',
+       $t->get("/a/page.html?privateMapKey=$sig"));
 
 $t->log_mark;
-passed('UserSig in ?userSig=', get("/a/page.html?a=b&userSig=$sig"));
+passed('UserSig in ?userSig=', $t->get("/a/page.html?a=b&userSig=$sig"));
 
 my $escaped = token_like(qr/[*_-]/, sub { forge(expire => $_[0]) });
 (my $qescaped = $escaped) =~ s/([*_-])/sprintf('%%%02X', ord $1)/ge;
 $t->log_mark;
-passed('%-escaped token in ?userSig=', get("/a/page.html?userSig=$qescaped"));
+passed('%-escaped token in ?userSig=',
+       $t->get("/a/page.html?userSig=$qescaped"));
 
 my $padded = token_like(qr/_$/, sub { forge(expire => $_[0]) });
 (my $unpadded = $padded) =~ s/_+$//;
 $t->log_mark;
-passed('token without its "_" padding', get_token('/a/page.html', $unpadded));
+passed('token without its "_" padding',
+       $t->request(GET => '/a/page.html', token => $unpadded));
 
 $t->log_mark;
 passed('empty header, token in cookie',
-       get('/a/page.html', 'X-TRTC-Token' => '',
-           Cookie => "trtc_token=$good"));
+       $t->get('/a/page.html', 'X-TRTC-Token' => '',
+               Cookie => "trtc_token=$good"));
 
 $t->log_mark;
 passed('PMK, numeric room',
-       get("/room/page.html?roomId=1234&privateMapKey="
-           . pmk(ub => { privilege => 255 })),
+       $t->get("/room/page.html?roomId=1234&privateMapKey="
+               . pmk(ub => { privilege => 255 })),
        room => '1234', privilege => '255');
 
 $t->log_mark;
 passed('PMK, string room',
-       get("/room/page.html?roomId=Team-7&privateMapKey="
-           . pmk(ub => { strroom => 'Team-7', privilege => 42 })),
+       $t->get("/room/page.html?roomId=Team-7&privateMapKey="
+               . pmk(ub => { strroom => 'Team-7', privilege => 42 })),
        room => 'Team-7', privilege => '42');
 
 $t->log_mark;
-passed('PMK with send_video', get_token('/priv/page.html',
-                                        pmk(ub => { privilege => 2 | 16 })));
+passed('PMK with send_video',
+       $t->request(GET => '/priv/page.html',
+                   token => pmk(ub => { privilege => 2 | 16 })));
 
 $t->log_mark;
-passed('trtc_auth_user, same user', get_token('/user/page.html?u=alice',
-                                              $good));
+passed('trtc_auth_user, same user',
+       $t->request(GET => '/user/page.html?u=alice', token => $good));
 
 $t->log_mark;
 passed('trtc_auth_status 403, good token',
-       get_token('/forbid/page.html', $good));
+       $t->request(GET => '/forbid/page.html', token => $good));
 
 # exact bounds: 1024 bytes of JSON, a 2048-byte token
 
 my $json1024 = $good_json . ' ' x (1024 - length $good_json);
 $t->log_mark;
 passed('JSON of exactly 1024 bytes',
-       get_token('/a/page.html', forge(json => $json1024)));
+       $t->request(GET => '/a/page.html', token => forge(json => $json1024)));
 
 my $tok2048 = stored_token($good_json, 2048);
 is(length $tok2048, 2048, 'made a token of 2048 bytes');
 $t->log_mark;
-passed('token of exactly 2048 bytes', get_token('/a/page.html', $tok2048));
+passed('token of exactly 2048 bytes',
+       $t->request(GET => '/a/page.html', token => $tok2048));
 
 ###############################################################################
 
@@ -548,8 +526,8 @@ for my $c (@bad) {
     my ($name, $token, $reason, $user) = @$c;
 
     $t->log_mark;
-    rejected($name, get_token('/a/page.html', $token), $reason,
-             user => $user);
+    rejected($name, $t->request(GET => '/a/page.html', token => $token),
+             $reason, user => $user);
 }
 
 ###############################################################################
@@ -621,7 +599,7 @@ for my $c (@located) {
     my ($name, $uri, $headers, $reason, $user) = @$c;
 
     $t->log_mark;
-    rejected($name, get($uri, @$headers), $reason, user => $user);
+    rejected($name, $t->get($uri, @$headers), $reason, user => $user);
 }
 
 # trtc_auth_status 403
@@ -635,8 +613,7 @@ for my $c (['no token', undef, 'no_token'],
     my ($name, $token, $reason) = @$c;
 
     $t->log_mark;
-    my $r = defined $token ? get_token('/forbid/page.html', $token)
-                           : get('/forbid/page.html');
+    my $r = $t->request(GET => '/forbid/page.html', token => $token);
     rejected("403: $name", $r, $reason, status => 403);
 }
 
@@ -692,7 +669,7 @@ for my $c (@edges) {
 # logged at "info" where a log takes it
 
 $t->log_mark;
-my $r = get('/quiet/page.html');
+my $r = $t->get('/quiet/page.html');
 is($r->{status}, 401, 'log level info: still 401');
 is(hdr($r, 'X-Result'), 'no_token', 'log level info: $trtc_auth_result');
 is(scalar(rejected_lines($t->log_since)), 0,
@@ -700,7 +677,8 @@ is(scalar(rejected_lines($t->log_since)), 0,
 
 my $info_before = $t->read_file('info.log');
 $t->log_mark;
-$r = get_token('/quiet-shown/page.html', forge(key => 'f' x 64));
+$r = $t->request(GET => '/quiet-shown/page.html',
+                 token => forge(key => 'f' x 64));
 is($r->{status}, 401, 'log level info, info log: 401');
 is(scalar(rejected_lines($t->log_since)), 0,
    'log level info, info log: not in error.log');
@@ -715,7 +693,7 @@ like($info[0] // '',
 
 $t->log_mark;
 my $qtok = pmk();
-$r = get("/room/page.html?roomId=5678&privateMapKey=$qtok");
+$r = $t->get("/room/page.html?roomId=5678&privateMapKey=$qtok");
 is($r->{status}, 401, 'query token for another room: 401');
 my @q = rejected_lines($t->log_since);
 like($q[0] // '', qr{, request: "GET /room/page\.html\?\.\.\. HTTP/1\.0", host: },
@@ -729,7 +707,7 @@ ok(index($t->log_since, $qtok) < 0, 'query token: not in error.log');
 $t->stop;
 
 my %texts = (
-    'responses' => join('', @raw),
+    'responses' => $TrtcTest::SEEN,        # every one, as received
     map { $_ => $t->read_file($_) }
         qw(error.log access.log info.log stderr.log),
 );

@@ -11,7 +11,7 @@ use Test::More;
 
 use lib 't/lib';
 use TrtcTest;
-use TrtcToken qw(forge userbuf);
+use TrtcToken qw(forge pmk);
 
 my $t = TrtcTest->new(workers => 2);
 $t->write_key('key', $TrtcToken::KEY);
@@ -71,11 +71,13 @@ EOF
 (my $both = $conf) =~ s/%%KEYS%%/trtc_key_file %%TESTDIR%%\/key;/;
 $t->run($both);
 
+# what a GET with the token meets: its status, $trtc_cache_status and
+# $trtc_auth_result
 sub get {
     my ($uri, $token) = @_;
-    my $r = $t->get($uri, 'X-TRTC-Token' => $token);
-    return ($r->{status}, TrtcTest::header($r, 'X-Cache') // '',
-            TrtcTest::header($r, 'X-Result') // '');
+    my $r = $t->request(GET => $uri, token => $token);
+    return ($r->{status}, map { TrtcTest::header($r, $_) // '' }
+                              qw(X-Cache X-Result));
 }
 
 my $now = time();
@@ -100,8 +102,7 @@ is_deeply([get('/a/', $bad)], [401, 'MISS', 'signature_mismatch'],
 
 # each location's checks apply to a cached token
 
-my $pmk = forge(identifier => 'bob', time => $now,
-                userbuf => userbuf(account => 'bob', roomid => 1));
+my $pmk = pmk(user => 'bob', roomid => 1, time => $now);
 is_deeply([get('/room1/', $pmk)], [200, 'MISS', 'ok'], 'room 1');
 is_deeply([get('/room2/', $pmk)], [401, 'HIT', 'room_mismatch'],
           'cached, and still not for room 2');

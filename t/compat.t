@@ -12,8 +12,8 @@ use Test::More;
 use JSON::PP;
 
 use lib 't/lib';
-use TrtcTest qw(repo_dir);
-use TrtcToken qw(forge inflate_token);
+use TrtcTest qw(repo_dir json_body);
+use TrtcToken qw(pmk inflate_token);
 
 my $repo = repo_dir();
 my $tool = $ENV{TRTC_TOOL} || "$repo/build/trtc-tool";
@@ -179,7 +179,7 @@ for my $c (['1234', 255], ['Team Room-7', 42]) {
 
     my $r = $t->get("/issue?userId=carol&roomId=$qroom&privilege=$priv");
     is($r->{status}, 200, "issue for room '$room'");
-    my $j = decode_json($r->{body});
+    my $j = json_body($r);
 
     my $v = node_ref('verify', token => $j->{userSig});
     ok($v->{ok}, "issued UserSig verifies under the official algorithm")
@@ -220,10 +220,8 @@ for my $c (['UserSig', {}], ['numeric PMK', { room => 1234 }],
 
 for my $style (qw(node python php go cpp)) {
     for my $level ($style eq 'node' ? (0, 1, 6, 9) : (undef)) {
-        my $token = forge(identifier => 'erin', style => $style,
-                          level => $level,
-                          userbuf => TrtcToken::userbuf(account => 'erin',
-                                                        roomid => 1234));
+        my $token = pmk(user => 'erin', roomid => 1234, style => $style,
+                        level => $level);
         my $r = $t->get("/room.html?roomId=1234&privateMapKey=$token");
         is($r->{status}, 200, "style $style"
            . (defined $level ? ", zlib level $level" : '') . ' accepted');
@@ -234,9 +232,8 @@ for my $style (qw(node python php go cpp)) {
 
 my ($slashy, $tries) = ('', 0);
 while ($slashy !~ m{\\/} && $tries++ < 200) {
-    my $tok = forge(identifier => 'erin', style => 'php', expire => 86400 + $tries,
-                    userbuf => TrtcToken::userbuf(account => 'erin',
-                                                  roomid => 1234));
+    my $tok = pmk(user => 'erin', roomid => 1234, style => 'php',
+                  expire => 86400 + $tries);
     my $json = inflate_token($tok);
     $slashy = $tok if $json =~ m{\\/};
 }

@@ -14,7 +14,7 @@ use IO::Socket::INET;
 
 use lib 't/lib';
 use TrtcTest;
-use TrtcToken qw(forge userbuf);
+use TrtcToken qw(forge pmk);
 
 my $t = TrtcTest->new();
 $t->write_key('key', $TrtcToken::KEY);
@@ -75,8 +75,7 @@ $t->run(<<'EOF');
 EOF
 
 my $sig = forge(identifier => 'alice');
-my $pmk = forge(identifier => 'bob', userbuf => userbuf(account => 'bob',
-                                                        roomid => 1));
+my $pmk = pmk(user => 'bob', roomid => 1);
 
 sub lines_since {
     my ($what) = @_;

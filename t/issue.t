@@ -11,7 +11,7 @@ use MIME::Base64 qw(encode_base64);
 use Digest::SHA ();
 
 use lib 't/lib';
-use TrtcTest qw(repo_dir);
+use TrtcTest qw(repo_dir json_body);
 use TrtcToken qw(inflate_token);
 
 my $tool = $ENV{TRTC_TOOL} || repo_dir() . '/build/trtc-tool';
@@ -171,7 +171,7 @@ my $r = $t->get('/issue?userId=alice');
 is($r->{status}, 200, 'issue: 200');
 is(TrtcTest::header($r, 'Content-Type'), 'application/json', 'JSON');
 is(TrtcTest::header($r, 'Cache-Control'), 'no-store', 'not cached');
-my $j = decode_json($r->{body});
+my $j = json_body($r);
 is($j->{sdkAppId}, 1400000000, 'sdkAppId');
 is($j->{userId}, 'alice', 'userId');
 is($j->{expire}, 86400, 'default expire is a day');
@@ -182,7 +182,7 @@ is(verify($j->{userSig}, @keys)->{result}, 'ok', 'userSig verifies');
 is(verify($j->{userSig}, @keys)->{identifier}, 'alice', 'for alice');
 
 $r = $t->get('/issue?userId=alice&roomId=1234');
-$j = decode_json($r->{body});
+$j = json_body($r);
 is($j->{roomId}, 1234, 'numeric roomId is a number');
 like($r->{body}, qr/"roomId":1234[,}]/, 'written as a JSON number');
 is($j->{privilege}, 255, 'default privilege: all');
@@ -193,7 +193,7 @@ is(verify($j->{privateMapKey}, @keys, '-r', 1235)->{result},
    'room_mismatch', 'and not for another');
 
 $r = $t->get('/issue?userId=alice&roomId=Blue%20Room%3C1%3E&privilege=enter,recv_video');
-$j = decode_json($r->{body});
+$j = json_body($r);
 is($j->{roomId}, 'Blue Room<1>', 'string room, unescaped from the query');
 like($r->{body}, qr/"roomId":"Blue Room\\u003c1\\u003e"/,
      'escaped for embedding in HTML');
@@ -203,11 +203,11 @@ is($v->{room}, 'Blue Room<1>', 'string room in the token');
 is($v->{room_type}, 'string', 'as a string room');
 is($v->{privilege}, 34, 'privilege in the token');
 
-$j = decode_json($t->get('/issue?userId=a&roomId=7&privilege=42')->{body});
+$j = json_body($t->get('/issue?userId=a&roomId=7&privilege=42'));
 is($j->{privilege}, 42, 'privilege as a number');
 
 $r = $t->get('/fixed?userId=bob');
-$j = decode_json($r->{body});
+$j = json_body($r);
 is($j->{roomId}, 42, 'fixed room');
 is($j->{privilege}, 42, 'fixed privilege list');
 is($j->{expire}, 600, 'trtc_issue_expire 10m');
@@ -231,7 +231,7 @@ for my $c (
     $r = $t->get("/issue?userId=$id");
     is($r->{status}, $status, $name);
     if ($status == 400) {
-        is_deeply(decode_json($r->{body}), { error => 'invalid userId' },
+        is_deeply(json_body($r), { error => 'invalid userId' },
                   "$name: JSON error");
         is(TrtcTest::header($r, 'Content-Type'), 'application/json',
            "$name: JSON content type");
@@ -250,13 +250,13 @@ for my $c (
     my ($room, $status, $name) = @$c;
     $r = $t->get("/issue?userId=alice&roomId=$room");
     is($r->{status}, $status, $name);
-    is_deeply(decode_json($r->{body}), { error => 'invalid roomId' },
+    is_deeply(json_body($r), { error => 'invalid roomId' },
               "$name: JSON error") if $status == 400;
 }
 
 $r = $t->get('/issue?userId=alice&roomId=1&privilege=fly');
 is($r->{status}, 400, 'unknown privilege name');
-is_deeply(decode_json($r->{body}), { error => 'invalid privilege' },
+is_deeply(json_body($r), { error => 'invalid privilege' },
           'unknown privilege: JSON error');
 
 # methods
@@ -272,13 +272,13 @@ is($r->{body}, '', 'HEAD: no body');
 # cookies
 
 $r = $t->get('/cookie?userId=carol&roomId=9');
-$j = decode_json($r->{body});
+$j = json_body($r);
 my $c = TrtcTest::header($r, 'Set-Cookie');
 is($c, "trtc_token=$j->{privateMapKey}; Max-Age=86400; Path=/rooms; "
        . 'HttpOnly; SameSite=Strict', 'cookie holds the PrivateMapKey');
 
 $r = $t->get('/cookie?userId=carol');
-$j = decode_json($r->{body});
+$j = json_body($r);
 like(TrtcTest::header($r, 'Set-Cookie'), qr/^trtc_token=\Q$j->{userSig}\E;/,
      'without a room, the UserSig');
 
@@ -304,17 +304,17 @@ ok(!TrtcTest::header($t->get('/cookie?userId=a.b'), 'Set-Cookie'),
 is($t->get('/basic')->{status}, 401, 'basic auth: anonymous refused');
 $r = $t->get('/basic', Authorization => 'Basic ' . encode_base64('frank:secret', ''));
 is($r->{status}, 200, 'basic auth: issued');
-is(decode_json($r->{body})->{userId}, 'frank', 'for $remote_user');
+is(json_body($r, 'userId'), 'frank', 'for $remote_user');
 
 is($t->get('/sso')->{status}, 401, 'auth_request: anonymous refused');
 $r = $t->get('/sso', Cookie => 'session=grace');
 is($r->{status}, 200, 'auth_request: issued');
-is(decode_json($r->{body})->{userId}, 'grace',
+is(json_body($r, 'userId'), 'grace',
    'for the user the identity service named');
 
 # rotation: the first key signs, every key verifies
 
-$j = decode_json($t->get('/rotated?userId=alice')->{body});
+$j = json_body($t->get('/rotated?userId=alice'));
 is(verify($j->{userSig}, '-k', $t->dir . '/new.key')->{result}, 'ok',
    'signed with the first key');
 is(verify($j->{userSig}, @keys)->{result}, 'signature_mismatch',
@@ -323,7 +323,7 @@ is(verify($j->{userSig}, @keys)->{result}, 'signature_mismatch',
 # TURN credentials of coturn's REST API
 
 $now = time();
-$j = decode_json($t->get('/turn?userId=alice')->{body});
+$j = json_body($t->get('/turn?userId=alice'));
 my $ice = $j->{iceServers}[0] // {};
 is_deeply($ice->{urls}, ['turn:127.0.0.1:3478?transport=udp',
                          'turns:turn.example.com:5349'], 'TURN URLs');
@@ -334,7 +334,7 @@ is($j->{turnExpiresAt}, $exp, 'turnExpiresAt says the same');
 my $cred = Digest::SHA::hmac_sha1_base64($ice->{username} // '', $TURN);
 $cred .= '=' while length($cred) % 4;
 is($ice->{credential}, $cred, 'password base64(HMAC-SHA1(secret, username))');
-ok(!exists decode_json($t->get('/issue?userId=alice')->{body})->{iceServers},
+ok(!exists json_body($t->get('/issue?userId=alice'))->{iceServers},
    'no TURN where none is configured');
 
 # the default lifetime of TURN credentials is the token's, whichever
@@ -343,7 +343,7 @@ ok(!exists decode_json($t->get('/issue?userId=alice')->{body})->{iceServers},
 sub turn_lifetime {
     my ($tt, $uri, $port) = @_;
     my $r = $tt->request('GET', $uri, port => $tt->port($port));
-    my $j = eval { decode_json($r->{body}) } // {};
+    my $j = json_body($r) // {};
     my ($e) = (($j->{iceServers} // [{}])->[0]{username} // '') =~ /^(\d+):/;
     return defined $e && $j->{expiresAt}
            ? [$e - ($j->{expiresAt} - $j->{expire}), $j->{turnExpiresAt} - $e]

@@ -10,13 +10,12 @@ use strict;
 use warnings;
 
 use Test::More;
-use JSON::PP;
 use Digest::SHA qw(hmac_sha1 hmac_sha256 hmac_sha256_hex);
 use MIME::Base64 qw(encode_base64);
 
 use lib 't/lib';
-use TrtcTest;
-use TrtcToken qw(forge userbuf);
+use TrtcTest qw(json_body);
+use TrtcToken qw(pmk);
 
 my $SECRET = 'janus-secret-' . ('z' x 24);
 
@@ -107,23 +106,12 @@ sub janus_pin {
     return hmac_sha256_hex("trtc janus pin\0$kind$text", $SECRET);
 }
 
-sub issue {
-    my ($user, $room) = @_;
-    my $r = $t->get('/issue?userId=' . $user . '&roomId=' . $room);
-    return decode_json($r->{body});
-}
-
-sub janus {
-    my ($uri, $token) = @_;
-    my $r = $t->get($uri, defined $token ? ('X-TRTC-Token' => $token) : ());
-    my $j = $r->{body} =~ /^\{/ ? eval { decode_json($r->{body}) } : undef;
-    return ($r, $j);
-}
-
 # the reply
 
-my $alice = issue('alice', 1234);
-my ($r, $j) = janus('/janus?room=1234', $alice->{privateMapKey});
+my $alice = $t->issue('alice', 1234, at => '/issue');
+my $r = $t->request(GET => '/janus?room=1234',
+                    token => $alice->{privateMapKey});
+my $j = json_body($r);
 
 is($r->{status}, 200, 'trtc_janus: 200 with a PrivateMapKey for the room');
 is(TrtcTest::header($r, 'Content-Type'), 'application/json', 'JSON');
@@ -160,9 +148,10 @@ ok(!janus_accepts($j->{roomToken}, 'janus.plugin.videoroom', 'room=1234'),
 # string rooms; numeric 123 and string "123" are two rooms; and the pair
 # that a 48-bit hash of the string once named as one
 
-my $str = issue('bob', 'Q%26A%20%231%20(dev)%20%5Bx%5D');
-($r, $j) = janus('/janus?room=Q%26A%20%231%20(dev)%20%5Bx%5D',
-                 $str->{privateMapKey});
+my $str = $t->issue('bob', 'Q%26A%20%231%20(dev)%20%5Bx%5D', at => '/issue');
+$r = $t->request(GET => '/janus?room=Q%26A%20%231%20(dev)%20%5Bx%5D',
+                 token => $str->{privateMapKey});
+$j = json_body($r);
 is($r->{status}, 200, 'a string room');
 is($j->{room}, janus_room('s', 'Q&A #1 (dev) [x]'),
    'string room: its VideoRoom id');
@@ -172,13 +161,15 @@ ok(janus_accepts($j->{roomToken}, 'janus.plugin.videoroom',
 
 my (%ids, %pins);
 for my $room ('r0431c69ecb00', 'r9addfdb68448', '123') {
-    my $tok = issue('carol', $room);
-    ($r, $j) = janus("/janus?room=$room", $tok->{privateMapKey});
+    my $tok = $t->issue('carol', $room, at => '/issue');
+    $r = $t->request(GET => "/janus?room=$room",
+                     token => $tok->{privateMapKey});
+    $j = json_body($r);
     ($ids{$room}, $pins{$room}) = ($j->{room} // '', $j->{pin} // '');
 }
-($r, $j) = janus('/open', forge(identifier => 'carol',
-                                userbuf => userbuf(account => 'carol',
-                                                   strroom => '123')));
+$r = $t->request(GET => '/open',
+                 token => pmk(user => 'carol', strroom => '123'));
+$j = json_body($r);
 ($ids{'"123"'}, $pins{'"123"'}) = ($j->{room} // '', $j->{pin} // '');
 is($ids{'"123"'}, janus_room('s', '123'), 'the string room "123": its id');
 is($ids{123}, janus_room('n', '123'), 'the numeric room 123: its id');
@@ -188,64 +179,62 @@ is(scalar(keys %{{ reverse %pins }}), 4, 'and four pins');
 
 # refusals
 
-($r, $j) = janus('/janus?room=1234');
+$r = $t->get('/janus?room=1234');
 is($r->{status}, 401, 'no token: 401');
 
-($r, $j) = janus('/janus?room=5678', $alice->{privateMapKey});
+$r = $t->request(GET => '/janus?room=5678', token => $alice->{privateMapKey});
 is($r->{status}, 401, 'a token for room 1234 asking for room 5678: 401');
 unlike($r->{body}, qr/janus\.plugin/, 'and no Janus token in the reply');
 
-my $sig = issue('carol', '');
-($r, $j) = janus('/janus?room=1234', $sig->{userSig});
+my $sig = $t->issue('carol', '', at => '/issue');
+$r = $t->request(GET => '/janus?room=1234', token => $sig->{userSig});
 is($r->{status}, 401, 'a UserSig, no room: 401');
 
-($r, $j) = janus('/open', $sig->{userSig});
+$r = $t->request(GET => '/open', token => $sig->{userSig});
+$j = json_body($r);
 is($r->{status}, 403, 'trtc_janus alone with a UserSig: 403');
 is($j->{error}, 'no verified PrivateMapKey', 'and says why');
 
-($r, $j) = janus('/open');
+$r = $t->get('/open');
 is($r->{status}, 403, 'trtc_janus alone without a token: 403');
 
 (my $bad = $alice->{privateMapKey}) =~ s/^(.{40})(.)/$1 . ($2 eq 'A' ? 'B' : 'A')/e;
-($r, $j) = janus('/janus?room=1234', $bad);
+$r = $t->request(GET => '/janus?room=1234', token => $bad);
 is($r->{status}, 401, 'an altered token: 401');
 
-my $old = forge(time => time() - 7200, expire => 3600,
-                userbuf => userbuf(roomid => 1234,
-                                   expire => time() - 3600));
-($r, $j) = janus('/janus?room=1234', $old);
+my $old = pmk(roomid => 1234, time => time() - 7200, expire => 3600,
+              ub => { expire => time() - 3600 });
+$r = $t->request(GET => '/janus?room=1234', token => $old);
 is($r->{status}, 401, 'an expired token: 401');
 
-my $other = forge(key => 'b' x 64,
-                  userbuf => userbuf(roomid => 1234));
-($r, $j) = janus('/janus?room=1234', $other);
+my $other = pmk(roomid => 1234, key => 'b' x 64);
+$r = $t->request(GET => '/janus?room=1234', token => $other);
 is($r->{status}, 401, 'a token of another key: 401');
 
-($r, $j) = janus('/open', forge(userbuf => userbuf(roomid => 1234)));
+$r = $t->request(GET => '/open', token => pmk(roomid => 1234));
 is($r->{status}, 200, 'a forged-here token with the right key: 200');
 
 # a room token only for a key that may enter its room (enter or create)
 
 for my $bits (0, 4, 8, 252) {
-    ($r, $j) = janus('/open', forge(userbuf => userbuf(roomid => 1234,
-                                                       privilege => $bits)));
+    $r = $t->request(GET => '/open',
+                     token => pmk(roomid => 1234, privilege => $bits));
     is($r->{status}, 403, "privilege $bits, neither enter nor create: 403");
     unlike($r->{body}, qr/janus\.plugin/, "privilege $bits: no Janus token");
 }
 
-($r, $j) = janus('/open', forge(userbuf => userbuf(roomid => 1234,
-                                                   privilege => 1)));
+$r = $t->request(GET => '/open', token => pmk(roomid => 1234, privilege => 1));
 is($r->{status}, 200, 'create alone: 200');
 
-$r = $t->get('/vars', 'X-TRTC-Token' => forge(userbuf => userbuf(
-                                          roomid => 1234, privilege => 8)));
+$r = $t->get('/vars', 'X-TRTC-Token' => pmk(roomid => 1234, privilege => 8));
 like($r->{body}, qr/^core=\d+,janus,[^|]+\|room=\|id=\|pin=$/m,
      'variables: no room token for a key that grants no entry');
 
 # trtc_janus_ttl, trtc_janus_plugins
 
 my $now = time();
-($r, $j) = janus('/ttl', $alice->{privateMapKey});
+$r = $t->request(GET => '/ttl', token => $alice->{privateMapKey});
+$j = json_body($r);
 ok(abs($j->{expiresAt} - ($now + 60)) <= 2, 'trtc_janus_ttl 60s');
 like($j->{token}, qr/^$j->{expiresAt},janus,janus\.plugin\.videoroom,janus\.plugin\.textroom:/,
      'trtc_janus_plugins: the core token lists them');

@@ -17,8 +17,8 @@ use Digest::SHA ();
 use MIME::Base64 ();
 
 use lib 't/lib';
-use TrtcTest;
-use TrtcToken qw(forge userbuf);
+use TrtcTest qw(json_body);
+use TrtcToken qw(pmk);
 use TrtcShipped qw(method_table page_rows signal_rows skip_unless_shipped);
 
 my $JANUS = $ENV{JANUS_BIN} || '/usr/bin/janus';
@@ -48,29 +48,19 @@ my ($room_secret) = $t->read_file("$dir/janus/create.conf")
                     =~ /"secret":"([0-9a-f]+)"/;
 ok($room_secret, 'the rooms\' secret is in the room creating request');
 
-sub issue {
-    my ($user, $room) = @_;
-    my $r = $t->get("/api/token?userId=$user&roomId=$room");
-    return decode_json($r->{body});
-}
-
-sub sfu_token {
-    my ($tok, $room) = @_;
-    my $r = $t->get("/sfu/token?room=$room",
-                    'X-TRTC-Token' => $tok->{privateMapKey});
-    return $r->{status} == 200 ? decode_json($r->{body}) : {};
-}
-
+# the VideoRoom of a room, made through /sfu/room
 sub make_room {
     my ($tok, $room) = @_;
-    return $t->request('POST', "/sfu/room?room=$room",
-                       headers => ['X-TRTC-Token' => $tok->{privateMapKey}]);
+    return $t->request(POST => "/sfu/room?room=$room",
+                       token => $tok->{privateMapKey});
 }
 
-my $alice = issue('alice', 1234);
-my $bob = issue('bob', 5678);
-my $ja = sfu_token($alice, 1234);
-my $jb = sfu_token($bob, 5678);
+my $alice = $t->issue('alice', 1234);
+my $bob = $t->issue('bob', 5678);
+my $ja = json_body($t->request(GET => '/sfu/token?room=1234',
+                               token => $alice->{privateMapKey}));
+my $jb = json_body($t->request(GET => '/sfu/token?room=5678',
+                               token => $bob->{privateMapKey}));
 
 like(make_room($alice, 1234)->{body}, qr/"videoroom":"created"/,
      'room 1234 made');
@@ -287,8 +277,9 @@ ok(grep({ ($_->{display} // '') eq 'alice' } @{$parts->{participants} // []}),
 is(vr($A, {request => 'exists', room => $ja->{room}})->{exists}, 1,
    'room 1234: it exists');
 
-my $carol = issue('carol', 1234);
-my $jc = sfu_token($carol, 1234);
+my $carol = $t->issue('carol', 1234);
+my $jc = json_body($t->request(GET => '/sfu/token?room=1234',
+                               token => $carol->{privateMapKey}));
 my ($cs, $csid, $chid) = janus_handle($carol, 1234, $jc);
 my $cj = vr([$cs, $csid, $chid, $jc],
             {request => 'join', ptype => 'publisher', room => $jc->{room},
@@ -301,10 +292,12 @@ is($cj->{videoroom}, 'joined', 'room 1234: carol joins it with her token');
 # rooms apart: r0431c69ecb00 and r9addfdb68448 (one 48-bit id once);
 # numeric 77 and string "77" (t/janus.t compares their ids)
 
-my $dan = issue('dan', 'r0431c69ecb00');
-my $erin = issue('erin', 'r9addfdb68448');
-my $jd = sfu_token($dan, 'r0431c69ecb00');
-my $je = sfu_token($erin, 'r9addfdb68448');
+my $dan = $t->issue('dan', 'r0431c69ecb00');
+my $erin = $t->issue('erin', 'r9addfdb68448');
+my $jd = json_body($t->request(GET => '/sfu/token?room=r0431c69ecb00',
+                               token => $dan->{privateMapKey}));
+my $je = json_body($t->request(GET => '/sfu/token?room=r9addfdb68448',
+                               token => $erin->{privateMapKey}));
 isnt($jd->{room}, $je->{room}, 'r0431c69ecb00 and r9addfdb68448: two ids');
 like(make_room($dan, 'r0431c69ecb00')->{body}, qr/"videoroom":"created"/,
      'r0431c69ecb00 made');
@@ -340,9 +333,9 @@ is(vr($D, {request => 'join', ptype => 'publisher', room => $jd->{room},
            token => $jd->{roomToken}})->{videoroom},
    'joined', 'dan joins his own, with its token and pin');
 
-my $num = sfu_token(issue('fay', 77), 77);
-my $str = forge(identifier => 'fay',
-                userbuf => userbuf(account => 'fay', strroom => '77'));
+my $num = $t->request(GET => '/sfu/token?room=77',
+                      token => $t->issue('fay', 77)->{privateMapKey});
+my $str = pmk(user => 'fay', strroom => '77');
 my $r = $t->get('/sfu/token?room=77', 'X-TRTC-Token' => $str);
 is($r->{status}, 401, 'a token for string room "77" is no token for room 77');
 

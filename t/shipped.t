@@ -17,7 +17,7 @@ use Time::HiRes qw(time sleep);
 
 use lib 't/lib';
 use TrtcTest;
-use TrtcToken qw(forge userbuf);
+use TrtcToken qw(forge pmk);
 use TrtcShipped qw(method_table page_rows signal_rows skip_unless_shipped);
 
 skip_unless_shipped();
@@ -29,16 +29,9 @@ skip_unless_shipped();
 my $t = TrtcTest->new();
 $t->run_shipped('trtc-demo.conf');
 
-sub issue {
-    my ($user, $room, $role) = @_;
-    my $r = $t->get("/api/token?userId=$user&roomId=$room"
-                    . ($role ? "&role=$role" : ''));
-    return decode_json($r->{body});
-}
-
-my $alice = issue('alice', 1);
-my $bob = issue('bob', 1);
-my $mallory = issue('mallory', 2, 'audience');
+my $alice = $t->issue('alice', 1);
+my $bob = $t->issue('bob', 1);
+my $mallory = $t->issue('mallory', 2, role => 'audience');
 
 method_table($t, 'trtc-demo.conf', page_rows(1, $alice->{privateMapKey}),
              signal_rows(1, $alice->{privateMapKey}));
@@ -48,29 +41,29 @@ method_table($t, 'trtc-demo.conf', page_rows(1, $alice->{privateMapKey}),
 my ($bs) = $t->ws_open("/signal/sub?room=1&privateMapKey=$bob->{privateMapKey}");
 ok($bs, 'bob subscribes to room 1');
 
-my $r = $t->request('DELETE', '/signal/pub?room=1&to=bob',
-                    headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+my $r = $t->request(DELETE => '/signal/pub?room=1&to=bob',
+                    token => $alice->{privateMapKey});
 is($r->{status}, 405, 'DELETE of bob\'s inbox, even by his room-mate: 405');
-$r = $t->request('DELETE', '/signal/pub?room=1',
-                 headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+$r = $t->request(DELETE => '/signal/pub?room=1',
+                 token => $alice->{privateMapKey});
 is($r->{status}, 405, 'DELETE of the room\'s channel: 405');
-$r = $t->request('GET', '/signal/pub?room=1&to=bob',
-                 headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+$r = $t->request(GET => '/signal/pub?room=1&to=bob',
+                 token => $alice->{privateMapKey});
 is($r->{status}, 405, 'GET of bob\'s inbox: 405');
 unlike($r->{body}, qr/subscribers|last_message/i,
        'and nothing of it in the answer');
-$r = $t->request('DELETE', '/signal/pub?room=2&to=bob',
-                 headers => ['X-TRTC-Token' => $mallory->{privateMapKey}]);
+$r = $t->request(DELETE => '/signal/pub?room=2&to=bob',
+                 token => $mallory->{privateMapKey});
 is($r->{status}, 405, 'DELETE by an audience member of room 2: 405');
 
 for my $to ('bob/x', 'bob%2Fx', '..', 'a' x 33, 'b%20ob') {
-    $r = $t->request('POST', "/signal/pub?room=1&to=$to", body => 'hi',
-                     headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+    $r = $t->request(POST => "/signal/pub?room=1&to=$to",
+                     token => $alice->{privateMapKey}, body => 'hi');
     is($r->{status}, 400, "\"to=$to\" is no user id: 400");
 }
 
-$r = $t->request('POST', '/signal/pub?room=1&to=bob', body => '{"t":"hi"}',
-                 headers => ['X-TRTC-Token' => $alice->{privateMapKey}]);
+$r = $t->request(POST => '/signal/pub?room=1&to=bob',
+                 token => $alice->{privateMapKey}, body => '{"t":"hi"}');
 like($r->{status}, qr/^20[12]$/, 'alice posts to bob\'s inbox');
 my $m = TrtcTest::ws_read($bs, 5);
 like($m // '', qr/"from":"alice"/, 'bob\'s socket is open: he gets it');
@@ -92,8 +85,8 @@ is(page('/room/2/../1/', $alice->{privateMapKey}), 200,
    '/room/2/../1/ with a room-1 cookie: room 1');
 is(page('/room/%31/', $alice->{privateMapKey}), 200, '/room/%31/ is room 1');
 
-my $aA = issue('erin', 'aA');
-my $a41 = issue('erin', 'a%2541');
+my $aA = $t->issue('erin', 'aA');
+my $a41 = $t->issue('erin', 'a%2541');
 is($a41->{roomId}, 'a%41', 'a string room "a%41"');
 is(page('/room/aA/', $aA->{privateMapKey}), 200, 'room "aA" with its cookie');
 is(page('/room/a%2541/', $aA->{privateMapKey}), '/?denied=room_mismatch',
@@ -103,9 +96,7 @@ is(page('/room/a%2541/', $a41->{privateMapKey}), 200,
 
 # a key of room 1 that grants neither enter nor create
 
-my $none = forge(identifier => 'nina',
-                 userbuf => userbuf(account => 'nina', roomid => 1,
-                                    privilege => 8 | 32));
+my $none = pmk(user => 'nina', roomid => 1, privilege => 8 | 32);
 is(page('/room/1/', $none), '/?denied=privilege_missing',
    'a room-1 key that only receives: no room page');
 my ($ns, $nst) = $t->ws_open("/signal/sub?room=1&privateMapKey=$none");
@@ -114,8 +105,8 @@ like($nst, qr/ 401 /, 'and no signaling socket');
 # one member flooding: 429 for it, every publish of another room goes
 # through, the error log stays small
 
-my $carol = issue('carol', 3);
-my $dave = issue('dave', 3);
+my $carol = $t->issue('carol', 3);
+my $dave = $t->issue('dave', 3);
 my ($ds) = $t->ws_open("/signal/sub?room=3&privateMapKey=$dave->{privateMapKey}");
 ok($ds, 'dave subscribes to room 3');
 
@@ -129,9 +120,9 @@ if ($flood == 0) {
     my $end = time() + 4;
     while (time() < $end) {
         my $s = eval {
-            $t->request('POST', '/signal/pub?room=2', body => $body,
-                        headers => ['X-TRTC-Token'
-                                    => $mallory->{privateMapKey}])->{status};
+            $t->request(POST => '/signal/pub?room=2',
+                        token => $mallory->{privateMapKey},
+                        body => $body)->{status};
         } // 0;
         $st{$s}++;
     }
@@ -145,10 +136,9 @@ sleep(0.5);
 
 my (@carol, @got);
 for my $i (1 .. 30) {
-    push @carol, $t->request('POST', '/signal/pub?room=3',
-                             body => qq({"t":"m","i":$i}),
-                             headers => ['X-TRTC-Token'
-                                         => $carol->{privateMapKey}])->{status};
+    push @carol, $t->request(POST => '/signal/pub?room=3',
+                             token => $carol->{privateMapKey},
+                             body => qq({"t":"m","i":$i}))->{status};
     sleep(0.08);
 }
 
@@ -232,8 +222,7 @@ my $sig = forge(identifier => 'alice');
 my $log = '/trtc/log/v5/AVQualityReportSvc/C2S';
 
 method_table($c, 'trtc-cloud.conf',
-             page_rows(1, forge(identifier => 'alice',
-                                userbuf => userbuf(roomid => 1))),
+             page_rows(1, pmk(roomid => 1)),
              ['/trtc/ws/', [qw(GET)],
               "/trtc/ws/?sdkAppId=1400000000&userId=alice&userSig=$sig"],
              ['= /trtc/ws-check', [qw(GET HEAD)],

@@ -116,13 +116,6 @@ $t->run(<<"EOF", main => "load_module $NCHAN;");
     }
 EOF
 
-sub token {
-    my ($user, $room, $role) = @_;
-    my $r = $t->request('POST', "/api/token?userId=$user&roomId=$room"
-                                . ($role ? "&role=$role" : ''));
-    return decode_json($r->{body});
-}
-
 sub sub_ws {
     my ($tok, $room) = @_;
     return $t->ws_open("/signal/sub?room=$room&privateMapKey="
@@ -131,17 +124,16 @@ sub sub_ws {
 
 sub publish {
     my ($tok, $room, $body, $to) = @_;
-    return $t->request('POST', "/signal/pub?room=$room"
+    return $t->request(POST => "/signal/pub?room=$room"
                                . (defined $to ? "&to=$to" : ''),
-                       headers => ['X-TRTC-Token' => $tok->{privateMapKey}],
-                       body => $body);
+                       token => $tok->{privateMapKey}, body => $body);
 }
 
 my %tok = (
-    alice => token('alice', 1),
-    bob   => token('bob', 1),
-    carol => token('carol', 2),
-    dave  => token('dave', 1, 'audience'),
+    alice => $t->issue('alice', 1, method => 'POST'),
+    bob   => $t->issue('bob', 1, method => 'POST'),
+    carol => $t->issue('carol', 2, method => 'POST'),
+    dave  => $t->issue('dave', 1, method => 'POST', role => 'audience'),
 );
 
 my ($alice, $st) = sub_ws($tok{alice}, 1);
@@ -255,8 +247,8 @@ close $_ for grep { $_ } $alice, $bob, $carol, $late;
 # the client configuration, injected into a page
 
 my $room = 'Blue <b> & "x"';
-$r = $t->request('POST', '/api/token?userId=erin&roomId=Blue%20%3Cb%3E%20%26%20x');
-my $pmk = decode_json($r->{body})->{privateMapKey};
+my $pmk = $t->issue('erin', 'Blue%20%3Cb%3E%20%26%20x',
+                    method => 'POST')->{privateMapKey};
 
 $r = $t->get('/room/page.html', Cookie => "trtc_token=$pmk");
 is($r->{status}, 200, 'room page with the cookie');

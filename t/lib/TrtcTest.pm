@@ -33,11 +33,12 @@ use File::Path qw(make_path);
 use File::Spec;
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
+use JSON::PP ();
 use POSIX qw(:sys_wait_h);
 use Test::More;
 use Time::HiRes qw(sleep);
 
-our @EXPORT_OK = qw(repo_dir classify_report);
+our @EXPORT_OK = qw(repo_dir classify_report json_body);
 
 # valgrind is slow: every wait is this many times longer under it
 our $SLOW = $ENV{TEST_NGINX_VALGRIND} ? 10 : 1;
@@ -585,13 +586,17 @@ sub raw {
 }
 
 # GET (or another method) with HTTP/1.0; returns
-# { status, headers => { lc name => [values] }, body, raw }
+# { status, headers => { lc name => [values] }, body, raw }, whose JSON
+# json_body() reads; %opts: headers => [name => value ...], body, port,
+# and token: a token in X-TRTC-Token, the module's first default source
+# (no header when undef)
 sub request {
     my ($self, $method, $uri, %opts) = @_;
     my $headers = $opts{headers} || [];
     my $body = $opts{body};
 
     my $req = "$method $uri HTTP/1.0\r\nHost: localhost\r\n";
+    $req .= "X-TRTC-Token: $opts{token}\r\n" if defined $opts{token};
     for (my $i = 0; $i < @$headers; $i += 2) {
         $req .= "$headers->[$i]: $headers->[$i + 1]\r\n";
     }
@@ -605,6 +610,22 @@ sub request {
 sub get {
     my ($self, $uri, @headers) = @_;
     return $self->request('GET', $uri, headers => \@headers);
+}
+
+# tokens from a trtc_issue location of the test's nginx: its JSON reply,
+# decoded; issue($user, $room, role => .., at => location (/api/token,
+# as shipped), method => GET); an undefined room asks for a UserSig
+# alone.  The values go into the query as given, escaped or not.
+sub issue {
+    my ($self, $user, $room, %o) = @_;
+
+    my $uri = ($o{at} // '/api/token') . "?userId=$user";
+    $uri .= "&roomId=$room" if defined $room;
+    $uri .= "&role=$o{role}" if $o{role};
+
+    my $r = $self->request($o{method} // 'GET', $uri);
+
+    return json_body($r) // die "issue $uri: $r->{status}, no JSON\n";
 }
 
 sub parse_response {
@@ -726,6 +747,18 @@ sub header {
     my ($r, $name) = @_;
     my $v = $r->{headers}{lc $name};
     return $v ? $v->[0] : undef;
+}
+
+# the JSON body of a response, decoded once (undef when it is not JSON);
+# with a name, that member of it
+sub json_body {
+    my ($r, $name) = @_;
+
+    $r->{json} = eval { JSON::PP::decode_json($r->{body}) }
+        unless exists $r->{json};
+
+    return $r->{json} unless defined $name;
+    return ref $r->{json} eq 'HASH' ? $r->{json}{$name} : undef;
 }
 
 1;

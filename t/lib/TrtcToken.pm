@@ -12,7 +12,7 @@ use Compress::Zlib ();
 use Digest::SHA qw(hmac_sha256);
 use MIME::Base64 qw(encode_base64 decode_base64);
 
-our @EXPORT_OK = qw(forge userbuf b64_trtc unb64_trtc zlib inflate_token
+our @EXPORT_OK = qw(forge userbuf pmk b64_trtc unb64_trtc zlib inflate_token
                     sign_content);
 
 our $KEY = '5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e';
@@ -148,6 +148,25 @@ sub forge {
     TrtcTest::note_tokens($token) if defined &TrtcTest::note_tokens;
 
     return $token;
+}
+
+# a PrivateMapKey of a user, its userbuf for the same account: by default
+# alice's for room 1234 with every privilege; pmk(user => .., roomid => ..
+# or strroom => .. (a string room, its room id 0 as the official libraries
+# write it), privilege => .., ub => { raw userbuf fields, over these },
+# and forge()'s fields)
+sub pmk {
+    my (%a) = @_;
+    my $user = delete $a{user} // 'alice';
+    my $strroom = delete $a{strroom};
+    my $raw = delete $a{ub} || {};
+
+    my %ub = (account => $user,
+              roomid => delete $a{roomid} // (defined $strroom ? 0 : 1234));
+    $ub{strroom} = $strroom if defined $strroom;
+    $ub{privilege} = delete $a{privilege} if exists $a{privilege};
+
+    return forge(identifier => $user, userbuf => userbuf(%ub, %$raw), %a);
 }
 
 1;
