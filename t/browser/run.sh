@@ -1,9 +1,9 @@
 #!/bin/bash
 # Browser tests of the demo's web app (html/), one suite a run:
 #
-#   run.sh [SUITE]      SUITE "mesh" (the default): test.js against
-#                       conf/trtc-demo.conf; any other: SUITE.test.js,
-#                       after SUITE.setup.sh (below)
+#   run.sh [SUITE]      SUITE.test.js (SUITE "mesh" by default), after
+#                       SUITE.setup.sh when there is one (below); without
+#                       one, conf/trtc-demo.conf
 #
 # t/browser.t runs "mesh", t/browser-SUITE.t the others (TrtcBrowser.pm).
 #
@@ -17,7 +17,7 @@
 #
 # Inside: nginx with the demo's configuration (conf/trtc-demo.conf, filled
 # in as conf/demo.sh does, with copies of the module and of html/ and a
-# fresh key) on 127.0.0.1, then node test.js, whose "RESULT" lines
+# fresh key) on 127.0.0.1, then node SUITE.test.js, whose "RESULT" lines
 # t/browser.t turns into TAP; one more RESULT for nginx's error log.
 #
 # A suite's SUITE.setup.sh is sourced inside the namespaces before nginx
@@ -41,14 +41,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 suite=${1:-mesh}
 
-if [ "$suite" = mesh ]; then
-    test_js=$here/test.js
-    setup=
-else
-    test_js=$here/$suite.test.js
-    setup=$here/$suite.setup.sh
-    [ -e "$setup" ] || setup=
-fi
+test_js=$here/$suite.test.js
+setup=$here/$suite.setup.sh
+[ -e "$setup" ] || setup=
 
 if [ ! -e "$test_js" ]; then
     echo "run.sh: no suite \"$suite\" ($test_js)" >&2

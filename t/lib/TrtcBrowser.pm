@@ -101,7 +101,7 @@ sub run_suite {
     ok(defined $planned, 'the browser tests started')
         or diag(join "\n", @log);
 
-    # every check of test.js reported, plus run.sh's two log checks
+    # every check of SUITE.test.js reported, plus run.sh's two log checks
     is($results, ($planned // 0) + 2, 'every browser check reported')
         if defined $planned;
 
