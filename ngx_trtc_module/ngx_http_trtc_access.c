@@ -13,7 +13,6 @@
 #include "ngx_http_trtc_module.h"
 
 
-
 static ngx_http_trtc_ctx_t *ngx_http_trtc_verify(ngx_http_request_t *r);
 static ngx_http_trtc_ctx_t *ngx_http_trtc_get_ctx(ngx_http_request_t *r);
 static void ngx_http_trtc_cleanup(void *data);

@@ -12,7 +12,6 @@
 #include "ngx_http_trtc_module.h"
 
 
-
 #define NGX_HTTP_TRTC_ISSUE_BODY_MAX  1024
 
 

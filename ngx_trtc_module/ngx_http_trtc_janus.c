@@ -12,7 +12,6 @@
 #include "ngx_http_trtc_module.h"
 
 
-
 static ngx_int_t ngx_http_trtc_janus_tokens(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok,
     ngx_http_trtc_janus_t *janus);

@@ -11,7 +11,6 @@
 #include "ngx_http_trtc_module.h"
 
 
-
 /* JSON string contents, also safe in HTML and in a <script> element */
 
 u_char *

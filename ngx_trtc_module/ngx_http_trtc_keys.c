@@ -13,7 +13,6 @@
 #include "ngx_http_trtc_module.h"
 
 
-
 static ngx_int_t ngx_http_trtc_read_secret(ngx_conf_t *cf, ngx_str_t *name,
     u_char **buf, size_t *len);
 static void ngx_http_trtc_key_cleanup(void *data);

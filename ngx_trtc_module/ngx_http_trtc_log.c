@@ -16,7 +16,6 @@
 #include "ngx_http_trtc_module.h"
 
 
-
 static u_char *ngx_http_trtc_log_error(ngx_http_request_t *r,
     ngx_http_request_t *sr, u_char *buf, size_t len);
 static char *ngx_http_trtc_log_cut(ngx_str_t *text, ngx_uint_t line,

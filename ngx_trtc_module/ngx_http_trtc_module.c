@@ -13,7 +13,6 @@
 #include "ngx_http_trtc_module.h"
 
 
-
 static ngx_int_t ngx_http_trtc_init(ngx_conf_t *cf);
 static void *ngx_http_trtc_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_trtc_create_loc_conf(ngx_conf_t *cf);

@@ -18,7 +18,6 @@
 #include "ngx_http_trtc_module.h"
 
 
-
 /*
  * a signaling message as trtc_stamp answers it, escaped and wrapped: an
  * SDP offer is some KiB; nchan reads the answer in memory, so the

@@ -13,7 +13,6 @@
 #include "ngx_http_trtc_module.h"
 
 
-
 static ngx_int_t ngx_http_trtc_unescape(ngx_http_request_t *r,
     ngx_str_t *value);
 static ngx_array_t *ngx_http_trtc_compile_list(ngx_conf_t *cf,
