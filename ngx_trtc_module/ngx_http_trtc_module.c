@@ -659,8 +659,6 @@ ngx_http_trtc_list_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     char  *p = conf;
 
-    u_char                *q;
-    size_t                 len;
     ngx_str_t             *value, *list;
     ngx_uint_t             i;
     ngx_http_trtc_list_t  *post;
@@ -673,39 +671,72 @@ ngx_http_trtc_list_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     value = cf->args->elts;
-    len = 0;
 
     for (i = 1; i < cf->args->nelts; i++) {
-
         if (!post->valid(&value[i])) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid %s \"%V\"",
                                post->name, &value[i]);
             return NGX_CONF_ERROR;
         }
-
-        len += value[i].len + (post->json ? 3 : 1);
     }
 
-    if (post->max && len - 1 > post->max) {
+    if (ngx_http_trtc_conf_join(cf, ',', post->json, list) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (post->max && list->len > post->max) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "%ss longer than %uz bytes in all", post->name,
                            post->max);
         return NGX_CONF_ERROR;
     }
 
-    q = ngx_pnalloc(cf->pool, len);
-    if (q == NULL) {
-        return NGX_CONF_ERROR;
-    }
+    return NGX_CONF_OK;
+}
 
-    list->data = q;
+
+/* the directive's arguments as one string: "a b", "a,b" or "a","b" */
+
+ngx_int_t
+ngx_http_trtc_conf_join(ngx_conf_t *cf, u_char sep, ngx_uint_t quote,
+    ngx_str_t *out)
+{
+    u_char      *p;
+    size_t       len;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+    len = 0;
 
     for (i = 1; i < cf->args->nelts; i++) {
-        q = ngx_sprintf(q, post->json ? "%s\"%V\"" : "%s%V", i > 1 ? "," : "",
-                        &value[i]);
+        len += value[i].len + 1 + (quote ? 2 : 0);
     }
 
-    list->len = q - list->data;
+    p = ngx_pnalloc(cf->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
 
-    return NGX_CONF_OK;
+    out->data = p;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        if (i > 1) {
+            *p++ = sep;
+        }
+
+        if (quote) {
+            *p++ = '"';
+        }
+
+        p = ngx_cpymem(p, value[i].data, value[i].len);
+
+        if (quote) {
+            *p++ = '"';
+        }
+    }
+
+    out->len = p - out->data;
+
+    return NGX_OK;
 }

@@ -165,6 +165,8 @@ typedef struct {
 trtc_ctx_t *ngx_http_trtc_worker_ctx(ngx_log_t *log);
 char *ngx_http_trtc_list_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+ngx_int_t ngx_http_trtc_conf_join(ngx_conf_t *cf, u_char sep,
+    ngx_uint_t quote, ngx_str_t *out);
 
 /* ngx_http_trtc_values.c */
 ngx_int_t ngx_http_trtc_token(ngx_http_request_t *r,

@@ -211,11 +211,8 @@ ngx_http_trtc_privilege_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     char  *p = conf;
 
-    u_char                      *s;
-    size_t                       len;
     uint32_t                     bits;
-    ngx_str_t                   *value, text;
-    ngx_uint_t                   i;
+    ngx_str_t                    text;
     ngx_http_trtc_privilege_t  **field, *priv;
 
     field = (ngx_http_trtc_privilege_t **) (p + cmd->offset);
@@ -224,29 +221,11 @@ ngx_http_trtc_privilege_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return "is duplicate";
     }
 
-    value = cf->args->elts;
-
     /* several words are one list: "enter send_audio recv_audio" */
 
-    len = 0;
-
-    for (i = 1; i < cf->args->nelts; i++) {
-        len += value[i].len + 1;
-    }
-
-    s = ngx_pnalloc(cf->pool, len);
-    if (s == NULL) {
+    if (ngx_http_trtc_conf_join(cf, ' ', 0, &text) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
-
-    text.data = s;
-
-    for (i = 1; i < cf->args->nelts; i++) {
-        s = ngx_cpymem(s, value[i].data, value[i].len);
-        *s++ = ' ';
-    }
-
-    text.len = len - 1;
 
     priv = ngx_pcalloc(cf->pool, sizeof(ngx_http_trtc_privilege_t));
     if (priv == NULL) {
