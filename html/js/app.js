@@ -5,6 +5,9 @@
  * small DOM helpers.  Everything is imported by name; nothing is hung on
  * window.  All user-controlled text goes into the page through
  * textContent, never innerHTML.
+ *
+ * Touches: the globals nginx injects (read), sessionStorage and
+ * localStorage (trtc.*).
  */
 
 import {LABELS} from './labels.js';

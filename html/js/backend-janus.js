@@ -26,6 +26,9 @@
  * to the plugin ("ack" at once, then an "event" with the same
  * transaction), {janus: "trickle"} sends candidates, {janus: "keepalive"}
  * every 25 s keeps the session (Janus drops it after 60 s of silence).
+ *
+ * Touches: nginx's /sfu/* endpoints and Janus through them, the members'
+ * remote tracks (p.remote); the page only through room-ui.js.
  */
 import * as T from './app.js';
 import {createSignalRoom} from './signal.js';

@@ -23,6 +23,10 @@
  * Privileges are enforced on the receiving side (room-ui.js
  * renderMember): media from a member whose stamped privilege lacks the
  * matching send bit is never rendered or played.
+ *
+ * Touches: a member's connection state on its object (p.pc and the
+ * negotiation's fields) and its remote tracks; the page only through
+ * room-ui.js, the network only through signal.js.
  */
 
 import * as T from './app.js';

@@ -15,6 +15,10 @@
  * A refused WebSocket does not say why: when entering fails, the page
  * asks endpoints.signalCheck (the same check, 204 or 401) to tell a
  * refused token from a network problem, as the mesh does with its probe.
+ *
+ * Touches: the SDK (window.TRTC, which its bundle sets), nginx's proxy
+ * endpoints; the page only through room-ui.js, but for the SDK's views
+ * inside the tiles.
  */
 import * as T from './app.js';
 

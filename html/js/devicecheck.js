@@ -5,6 +5,9 @@
  * data-result = pending | pass | fail; the report sums them up.
  *
  * DeviceCheck.open({camera: deviceId, microphone: deviceId}), for login.js
+ *
+ * Touches: the dialog of index.html, the devices (released when it
+ * closes), endpoints.ping.
  */
 import * as T from './app.js';
 

@@ -4,6 +4,9 @@
  * on the login page, falling back to one of the two), muting, the
  * screen it shares, and its own tiles.  The TRTC Cloud backend has the
  * SDK's instead.
+ *
+ * Touches: getUserMedia and getDisplayMedia, its own tiles (through
+ * room-ui.js) and the share button while the browser asks.
  */
 
 import * as T from './app.js';

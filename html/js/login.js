@@ -3,6 +3,8 @@
  * a token (/api/token: no key or signing in the browser), keeps it in
  * this tab's sessionStorage, and opens /room/<room>/.  Also shows why
  * the server sent someone back here (?denied=<reason>).
+ *
+ * Touches: index.html's form, endpoints.token, this tab's credentials.
  */
 import * as T from './app.js';
 import {DeviceCheck} from './devicecheck.js';

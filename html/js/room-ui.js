@@ -5,6 +5,8 @@
  * the token's expiry.  Backends (backend-*.js) draw only through it; it
  * knows nothing of signaling or connections.  renderMember() decides
  * which of a member's tracks this page shows, by both privileges.
+ *
+ * Touches: room.html's elements, the tiles' video elements, Web Audio.
  */
 
 import * as T from './app.js';

@@ -10,6 +10,8 @@
  * A backend: {start(), controls(), toggleAudio(), toggleVideo(),
  * toggleShare(), stop() (leaving), pagehide(), debug}.  The embedded
  * two share the room's signaling and presence (signal.js).
+ *
+ * Touches: this tab's credentials, window.trtcDebug (for the tests).
  */
 
 import * as T from './app.js';

@@ -31,6 +31,9 @@
  * (which announces the screen), unshare(), feeds(), close(), pc(p),
  * pcOf(p, track), senders()}, made by makePath(ctx) with the members and
  * the means to signal.
+ *
+ * Touches: nginx's /signal/* endpoints; the page only through
+ * room-ui.js and local-media.js.
  */
 
 import * as T from './app.js';
