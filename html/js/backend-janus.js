@@ -54,9 +54,15 @@ function sfuError(text, code) {
  *           screen, as announced, arrived, changed or went away,
  *       onState(text or null): an error to show, or none any more
  */
-function JanusRoom(opts) {
-    var ep = T.endpoints;
-    var jr = {
+/* the state of this page's JanusRoom() */
+var opts, ep, jr;
+
+
+function JanusRoom(optsArg) {
+    opts = optsArg;
+
+    ep = T.endpoints;
+    jr = {
         ws: null, session: null, tokens: null, txs: new Map(),
         handles: new Map(),     /* handle id -> handle */
         pub: {camera: null, screen: null},
@@ -67,493 +73,6 @@ function JanusRoom(opts) {
         camera: null, screen: null,     /* what to publish, again after a loss */
         down: false, retry: 0, timer: null
     };
-
-    /* ---- nginx: the tokens and the room ---- */
-
-    function roomQuery() {
-        return '?room=' + encodeURIComponent(opts.roomKey);
-    }
-
-    function fetchJson(url, method) {
-        return fetch(url + roomQuery(), {
-            method: method,
-            headers: {'X-TRTC-Token': opts.privateMapKey},
-            cache: 'no-store'
-        }).then(function (res) {
-            if (!res.ok) {
-                throw sfuError('HTTP ' + res.status + ' from ' + url, res.status);
-            }
-            return res.json();
-        });
-    }
-
-    function makeRoom() {
-        return fetchJson(ep.sfuRoom, 'POST').then(function (r) {
-            var d = r && r.response;
-            if (!d || (d.videoroom !== 'created' && d.error_code !== 427)) {
-                throw sfuError('the room was not made: '
-                               + ((d && d.error) || (r && r.error && r.error.reason) || '?'));
-            }
-        });
-    }
-
-    /* ---- the socket ---- */
-
-    function socketUrl() {
-        return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host
-               + ep.sfuSocket + roomQuery()
-               + '&privateMapKey=' + encodeURIComponent(opts.privateMapKey);
-    }
-
-    function openSocket() {
-        return new Promise(function (resolve, reject) {
-            var ws = new WebSocket(socketUrl(), 'janus-protocol');
-            var opened = false;
-            jr.ws = ws;
-            ws.onopen = function () {
-                opened = true;
-                resolve();
-            };
-            ws.onmessage = function (e) {
-                var m;
-                if (jr.ws !== ws) {
-                    return;             /* a socket given up on */
-                }
-                try { m = JSON.parse(e.data); } catch (x) { return; }
-                if (m && typeof m === 'object') {
-                    onMessage(m);
-                }
-            };
-            ws.onclose = function () {
-                if (jr.ws !== ws) {
-                    reject(sfuError('the SFU socket closed'));
-                    return;
-                }
-                jr.txs.forEach(function (tx) {
-                    tx.reject(sfuError('the SFU socket closed'));
-                });
-                jr.txs.clear();
-                if (!opened) {
-                    reject(sfuError('the SFU socket was refused'));
-                } else if (!jr.closed) {
-                    lost();
-                }
-            };
-        });
-    }
-
-    /* one request; resolves with the reply ("success", or the plugin's
-     * "event" for a message), rejects on "error" */
-    function request(msg) {
-        if (!jr.ws || jr.ws.readyState !== WebSocket.OPEN) {
-            return Promise.reject(sfuError('the SFU socket is not open'));
-        }
-        msg.transaction = T.randomId();
-        msg.token = jr.tokens.token;
-        if (jr.session && msg.janus !== 'create') {
-            msg.session_id = jr.session;
-        }
-        return new Promise(function (resolve, reject) {
-            var tx = {resolve: resolve, reject: reject, timer: null};
-            tx.timer = setTimeout(function () {
-                jr.txs.delete(msg.transaction);
-                reject(sfuError('no answer from the SFU to ' + msg.janus));
-            }, REQUEST_MS);
-            jr.txs.set(msg.transaction, tx);
-            jr.ws.send(JSON.stringify(msg));
-        });
-    }
-
-    function settle(m, ok) {
-        var tx = jr.txs.get(m.transaction);
-        if (!tx) {
-            return false;
-        }
-        jr.txs.delete(m.transaction);
-        clearTimeout(tx.timer);
-        if (ok) {
-            tx.resolve(m);
-        } else {
-            tx.reject(sfuError((m.error && m.error.reason) || 'error', m.error && m.error.code));
-        }
-        return true;
-    }
-
-    function onMessage(m) {
-        var h = m.sender ? jr.handles.get(m.sender) : null;
-        switch (m.janus) {
-        case 'ack':
-            return;             /* the event follows */
-        case 'success':
-        case 'error':
-            settle(m, m.janus === 'success');
-            return;
-        case 'event':
-            var data = m.plugindata && m.plugindata.data;
-            if (data && data.error_code) {
-                if (!settle({transaction: m.transaction,
-                             error: {reason: data.error, code: data.error_code}}, false))
-                {
-                    console.warn('SFU: ' + data.error);
-                }
-                return;
-            }
-            if (!settle(m, true) && h && data) {
-                h.onEvent(data, m.jsep || null);
-            }
-            return;
-        case 'trickle':
-            if (h && h.pc && m.candidate && !m.candidate.completed) {
-                h.pc.addIceCandidate(m.candidate).catch(function () {});
-            }
-            return;
-        case 'hangup':
-        case 'detached':
-            if (h) {
-                h.onGone();
-            }
-            return;
-        case 'timeout':
-            lost();
-            return;
-        }
-    }
-
-    /* the socket, the session or a publisher is gone: everything
-     * again from the start, a little later (1, 2, 4 .. 10 s); while
-     * connecting (down), connectAll's own failure does that */
-    function lost() {
-        if (jr.closed || jr.down) {
-            return;
-        }
-        jr.down = true;
-        opts.onState('the connection to the SFU was lost; connecting again');
-        teardown();
-        jr.timer = setTimeout(connectAll, Math.min(10000, 1000 * Math.pow(2, jr.retry++)));
-    }
-
-    function teardown() {
-        var ws = jr.ws;
-        clearInterval(jr.keepalive);
-        jr.ws = null;
-        jr.session = null;
-        jr.txs.forEach(function (tx) {
-            clearTimeout(tx.timer);
-            tx.reject(sfuError('the SFU socket closed'));
-        });
-        jr.txs.clear();
-        jr.subs.forEach(unsubscribe);
-        jr.handles.forEach(function (h) {
-            if (h.pc) {
-                try { h.pc.close(); } catch (e) { /* closed */ }
-            }
-        });
-        jr.handles.clear();
-        jr.pub = {camera: null, screen: null};
-        jr.publishers.clear();
-        if (ws) {
-            try { ws.close(); } catch (e) { /* closed */ }
-        }
-    }
-
-    /* tokens, room, socket, session; then the camera (and the
-     * screen, when back after a loss) */
-    function connectAll() {
-        jr.down = true;         /* a loss meanwhile: the catch below */
-        jr.ready = fetchJson(ep.sfuToken, 'GET').then(function (tokens) {
-            jr.tokens = tokens;
-            return makeRoom();
-        }).then(openSocket).then(function () {
-            return request({janus: 'create'});
-        }).then(function (r) {
-            jr.session = r.data.id;
-            jr.keepalive = setInterval(function () {
-                request({janus: 'keepalive'}).catch(function () {});
-            }, KEEPALIVE_MS);
-            var stream = jr.camera;
-            var tracks = stream ? stream.getTracks().filter(function (tr) {
-                return tr.kind === 'audio' ? opts.sendAudio : opts.sendVideo;
-            }) : [];
-            return publish('camera', stream, tracks);
-        }).then(function () {
-            if (jr.screen) {
-                return publish('screen', jr.screen, jr.screen.getVideoTracks().slice(0, 1));
-            }
-        }).then(function () {
-            jr.down = false;
-            jr.retry = 0;
-            opts.onState(null);
-            reconcile();
-        });
-        jr.ready.catch(function (e) {
-            if (jr.closed) {
-                return;
-            }
-            jr.down = false;
-            if (e.code === 401 || e.code === 403) {
-                opts.onState(e.message);    /* the token is refused: no use */
-            } else {
-                lost();
-            }
-        });
-        return jr.ready;
-    }
-
-    /* ---- handles ---- */
-
-    function attach(onEvent, onGone) {
-        return request({janus: 'attach', plugin: PLUGIN}).then(function (r) {
-            var h = {
-                id: r.data.id, pc: null,
-                onEvent: onEvent || function () {},
-                onGone: onGone || function () {}
-            };
-            jr.handles.set(h.id, h);
-            return h;
-        });
-    }
-
-    function message(h, body, jsep) {
-        var msg = {janus: 'message', handle_id: h.id, body: body};
-        if (jsep) {
-            msg.jsep = jsep;
-        }
-        return request(msg).then(function (r) {
-            return {data: r.plugindata && r.plugindata.data, jsep: r.jsep || null};
-        });
-    }
-
-    function detach(h) {
-        if (!h) {
-            return;
-        }
-        jr.handles.delete(h.id);
-        if (h.pc) {
-            try { h.pc.close(); } catch (e) { /* closed */ }
-        }
-        request({janus: 'detach', handle_id: h.id}).catch(function () {});
-    }
-
-    function newPc(h) {
-        var pc = new RTCPeerConnection(opts.ice || {iceServers: []});
-        h.pc = pc;
-        pc.onicecandidate = function (e) {
-            if (!jr.handles.has(h.id)) {
-                return;
-            }
-            request({janus: 'trickle', handle_id: h.id,
-                     candidate: e.candidate ? e.candidate.toJSON() : {completed: true}})
-                .catch(function () {});
-        };
-        return pc;
-    }
-
-    /* ---- the room's publishers, as Janus lists them ---- */
-
-    function notePublishers(data) {
-        var changed = false;
-        if (Array.isArray(data.publishers)) {
-            data.publishers.forEach(function (x) {
-                if (feedOf(x.id) !== null && typeof x.display === 'string') {
-                    jr.publishers.set(x.id, x.display);
-                    changed = true;
-                }
-            });
-        }
-        ['unpublished', 'leaving'].forEach(function (k) {
-            if (feedOf(data[k]) !== null && jr.publishers.delete(data[k])) {
-                changed = true;
-            }
-        });
-        if (changed) {
-            reconcile();
-        }
-    }
-
-    /* ---- publishing ---- */
-
-    function join(h) {
-        return message(h, {
-            request: 'join', ptype: 'publisher', room: jr.tokens.room,
-            pin: jr.tokens.pin, token: jr.tokens.roomToken,
-            display: opts.display
-        }).then(function (r) {
-            if (!r.data || r.data.videoroom !== 'joined') {
-                throw sfuError('the SFU did not let this page in');
-            }
-            notePublishers(r.data);
-            return r.data.id;
-        });
-    }
-
-    /* tracks: what to send; kind: 'camera' or 'screen' */
-    function publish(kind, stream, tracks) {
-        var gone = function () {
-            if (jr.pub[kind] === entry) {
-                lost();             /* Janus hung up on a publisher */
-            }
-        };
-        var h = null;
-        var entry = {handle: null, feed: null};
-        jr.pub[kind] = entry;
-        return attach(function (data) { notePublishers(data); }, gone).then(function (x) {
-            h = entry.handle = x;
-            return join(h);
-        }).then(function (feed) {
-            if (!tracks.length) {
-                return null;            /* listening only */
-            }
-            var pc = newPc(h);
-            tracks.forEach(function (tr) {
-                pc.addTransceiver(tr, {direction: 'sendonly', streams: [stream]});
-            });
-            return pc.setLocalDescription().then(function () {
-                return message(h, {
-                    request: 'publish',
-                    audio: tracks.some(function (x) { return x.kind === 'audio'; }),
-                    video: tracks.some(function (x) { return x.kind === 'video'; })
-                }, pc.localDescription.toJSON());
-            }).then(function (r) {
-                if (!r.jsep || r.jsep.type !== 'answer') {
-                    throw sfuError('the SFU did not take the ' + kind);
-                }
-                return pc.setRemoteDescription(r.jsep);
-            }).then(function () {
-                if (jr.pub[kind] === entry) {
-                    entry.feed = feed;
-                }
-                return feed;
-            });
-        }).catch(function (e) {
-            if (jr.pub[kind] === entry) {
-                jr.pub[kind] = null;
-            }
-            detach(h);
-            throw e;
-        });
-    }
-
-    function unpublish(kind) {
-        var entry = jr.pub[kind];
-        jr.pub[kind] = null;
-        if (entry && entry.handle) {
-            message(entry.handle, {request: 'leave'}).catch(function () {}).then(function () {
-                detach(entry.handle);
-            });
-        }
-    }
-
-    /* ---- subscribing ---- */
-
-    /* which feed belongs to which member: announced by that member
-     * (stamped signaling) and listed by Janus under its name, and
-     * claimed by no one else */
-    function reconcile() {
-        if (!jr.session || jr.closed) {
-            return;
-        }
-        var owners = new Map();
-        var claimed = new Map();
-        jr.wants.forEach(function (w, key) {
-            ['camera', 'screen'].forEach(function (kind) {
-                var f = w[kind];
-                if (f !== null) {
-                    claimed.set(f, (claimed.get(f) || 0) + 1);
-                }
-            });
-        });
-        jr.wants.forEach(function (w, key) {
-            ['camera', 'screen'].forEach(function (kind) {
-                var f = w[kind];
-                if (f !== null && claimed.get(f) === 1 && jr.publishers.get(f) === w.uid) {
-                    owners.set(f, {key: key, kind: kind});
-                }
-            });
-        });
-        jr.subs.forEach(function (s, feed) {
-            var o = owners.get(feed);
-            if (!o || o.key !== s.key || o.kind !== s.kind) {
-                unsubscribe(s);
-            }
-        });
-        owners.forEach(function (o, feed) {
-            if (!jr.subs.has(feed)) {
-                subscribe(feed, o.key, o.kind);
-            }
-        });
-    }
-
-    function subscribe(feed, key, kind) {
-        var s = {feed: feed, key: key, kind: kind, handle: null,
-                 stream: new MediaStream(), done: false};
-        jr.subs.set(feed, s);
-        attach(null, function () { unsubscribe(s); }).then(function (h) {
-            if (s.done) {
-                detach(h);
-                return null;
-            }
-            s.handle = h;
-            return message(h, {
-                request: 'join', ptype: 'subscriber', room: jr.tokens.room,
-                pin: jr.tokens.pin, token: jr.tokens.roomToken,
-                streams: [{feed: feed}]
-            }).then(function (r) {
-                if (!r.jsep || r.jsep.type !== 'offer') {
-                    throw sfuError('no offer for feed ' + feed);
-                }
-                var pc = newPc(h);
-                pc.ontrack = function (e) {
-                    if (s.done) {
-                        return;
-                    }
-                    s.stream.addTrack(e.track);
-                    e.track.addEventListener('ended', function () {
-                        s.stream.removeTrack(e.track);
-                        report(s);
-                    });
-                    report(s);
-                };
-                return pc.setRemoteDescription(r.jsep).then(function () {
-                    return pc.setLocalDescription();
-                }).then(function () {
-                    return message(h, {request: 'start'}, pc.localDescription.toJSON());
-                });
-            });
-        }).catch(function (e) {
-            console.warn('SFU: feed ' + feed, e);
-            if (!s.done) {
-                unsubscribe(s);
-                /* once more a little later, if still wanted */
-                setTimeout(reconcile, 2000);
-            }
-        });
-    }
-
-    function report(s) {
-        if (!s.done) {
-            opts.onStream(s.key, s.kind, s.stream);
-        }
-    }
-
-    function unsubscribe(s) {
-        if (s.done) {
-            return;
-        }
-        s.done = true;
-        if (jr.subs.get(s.feed) === s) {
-            jr.subs.delete(s.feed);
-        }
-        if (s.handle) {
-            detach(s.handle);
-        }
-        opts.onStream(s.key, s.kind, null);
-    }
-
-    /* ---- the room's API ---- */
-
-    function feedOf(x) {
-        return typeof x === 'number' && x > 0 && x <= Number.MAX_SAFE_INTEGER ? x : null;
-    }
 
     return {
         /* tokens, room, socket, session; then the camera */
@@ -638,6 +157,515 @@ function JanusRoom(opts) {
             }
         }
     };
+}
+
+
+/* ---- nginx: the tokens and the room ---- */
+
+function roomQuery() {
+    return '?room=' + encodeURIComponent(opts.roomKey);
+}
+
+
+function fetchJson(url, method) {
+    return fetch(url + roomQuery(), {
+        method: method,
+        headers: {'X-TRTC-Token': opts.privateMapKey},
+        cache: 'no-store'
+    }).then(function (res) {
+        if (!res.ok) {
+            throw sfuError('HTTP ' + res.status + ' from ' + url, res.status);
+        }
+        return res.json();
+    });
+}
+
+
+function makeRoom() {
+    return fetchJson(ep.sfuRoom, 'POST').then(function (r) {
+        var d = r && r.response;
+        if (!d || (d.videoroom !== 'created' && d.error_code !== 427)) {
+            throw sfuError('the room was not made: '
+                           + ((d && d.error) || (r && r.error && r.error.reason) || '?'));
+        }
+    });
+}
+
+
+/* ---- the socket ---- */
+
+function socketUrl() {
+    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host
+           + ep.sfuSocket + roomQuery()
+           + '&privateMapKey=' + encodeURIComponent(opts.privateMapKey);
+}
+
+
+function openSocket() {
+    return new Promise(function (resolve, reject) {
+        var ws = new WebSocket(socketUrl(), 'janus-protocol');
+        var opened = false;
+        jr.ws = ws;
+        ws.onopen = function () {
+            opened = true;
+            resolve();
+        };
+        ws.onmessage = function (e) {
+            var m;
+            if (jr.ws !== ws) {
+                return;             /* a socket given up on */
+            }
+            try { m = JSON.parse(e.data); } catch (x) { return; }
+            if (m && typeof m === 'object') {
+                onMessage(m);
+            }
+        };
+        ws.onclose = function () {
+            if (jr.ws !== ws) {
+                reject(sfuError('the SFU socket closed'));
+                return;
+            }
+            jr.txs.forEach(function (tx) {
+                tx.reject(sfuError('the SFU socket closed'));
+            });
+            jr.txs.clear();
+            if (!opened) {
+                reject(sfuError('the SFU socket was refused'));
+            } else if (!jr.closed) {
+                lost();
+            }
+        };
+    });
+}
+
+
+/* one request; resolves with the reply ("success", or the plugin's
+ * "event" for a message), rejects on "error" */
+function request(msg) {
+    if (!jr.ws || jr.ws.readyState !== WebSocket.OPEN) {
+        return Promise.reject(sfuError('the SFU socket is not open'));
+    }
+    msg.transaction = T.randomId();
+    msg.token = jr.tokens.token;
+    if (jr.session && msg.janus !== 'create') {
+        msg.session_id = jr.session;
+    }
+    return new Promise(function (resolve, reject) {
+        var tx = {resolve: resolve, reject: reject, timer: null};
+        tx.timer = setTimeout(function () {
+            jr.txs.delete(msg.transaction);
+            reject(sfuError('no answer from the SFU to ' + msg.janus));
+        }, REQUEST_MS);
+        jr.txs.set(msg.transaction, tx);
+        jr.ws.send(JSON.stringify(msg));
+    });
+}
+
+
+function settle(m, ok) {
+    var tx = jr.txs.get(m.transaction);
+    if (!tx) {
+        return false;
+    }
+    jr.txs.delete(m.transaction);
+    clearTimeout(tx.timer);
+    if (ok) {
+        tx.resolve(m);
+    } else {
+        tx.reject(sfuError((m.error && m.error.reason) || 'error', m.error && m.error.code));
+    }
+    return true;
+}
+
+
+function onMessage(m) {
+    var h = m.sender ? jr.handles.get(m.sender) : null;
+    switch (m.janus) {
+    case 'ack':
+        return;             /* the event follows */
+    case 'success':
+    case 'error':
+        settle(m, m.janus === 'success');
+        return;
+    case 'event':
+        var data = m.plugindata && m.plugindata.data;
+        if (data && data.error_code) {
+            if (!settle({transaction: m.transaction,
+                         error: {reason: data.error, code: data.error_code}}, false))
+            {
+                console.warn('SFU: ' + data.error);
+            }
+            return;
+        }
+        if (!settle(m, true) && h && data) {
+            h.onEvent(data, m.jsep || null);
+        }
+        return;
+    case 'trickle':
+        if (h && h.pc && m.candidate && !m.candidate.completed) {
+            h.pc.addIceCandidate(m.candidate).catch(function () {});
+        }
+        return;
+    case 'hangup':
+    case 'detached':
+        if (h) {
+            h.onGone();
+        }
+        return;
+    case 'timeout':
+        lost();
+        return;
+    }
+}
+
+
+/* the socket, the session or a publisher is gone: everything
+ * again from the start, a little later (1, 2, 4 .. 10 s); while
+ * connecting (down), connectAll's own failure does that */
+function lost() {
+    if (jr.closed || jr.down) {
+        return;
+    }
+    jr.down = true;
+    opts.onState('the connection to the SFU was lost; connecting again');
+    teardown();
+    jr.timer = setTimeout(connectAll, Math.min(10000, 1000 * Math.pow(2, jr.retry++)));
+}
+
+
+function teardown() {
+    var ws = jr.ws;
+    clearInterval(jr.keepalive);
+    jr.ws = null;
+    jr.session = null;
+    jr.txs.forEach(function (tx) {
+        clearTimeout(tx.timer);
+        tx.reject(sfuError('the SFU socket closed'));
+    });
+    jr.txs.clear();
+    jr.subs.forEach(unsubscribe);
+    jr.handles.forEach(function (h) {
+        if (h.pc) {
+            try { h.pc.close(); } catch (e) { /* closed */ }
+        }
+    });
+    jr.handles.clear();
+    jr.pub = {camera: null, screen: null};
+    jr.publishers.clear();
+    if (ws) {
+        try { ws.close(); } catch (e) { /* closed */ }
+    }
+}
+
+
+/* tokens, room, socket, session; then the camera (and the
+ * screen, when back after a loss) */
+function connectAll() {
+    jr.down = true;         /* a loss meanwhile: the catch below */
+    jr.ready = fetchJson(ep.sfuToken, 'GET').then(function (tokens) {
+        jr.tokens = tokens;
+        return makeRoom();
+    }).then(openSocket).then(function () {
+        return request({janus: 'create'});
+    }).then(function (r) {
+        jr.session = r.data.id;
+        jr.keepalive = setInterval(function () {
+            request({janus: 'keepalive'}).catch(function () {});
+        }, KEEPALIVE_MS);
+        var stream = jr.camera;
+        var tracks = stream ? stream.getTracks().filter(function (tr) {
+            return tr.kind === 'audio' ? opts.sendAudio : opts.sendVideo;
+        }) : [];
+        return publish('camera', stream, tracks);
+    }).then(function () {
+        if (jr.screen) {
+            return publish('screen', jr.screen, jr.screen.getVideoTracks().slice(0, 1));
+        }
+    }).then(function () {
+        jr.down = false;
+        jr.retry = 0;
+        opts.onState(null);
+        reconcile();
+    });
+    jr.ready.catch(function (e) {
+        if (jr.closed) {
+            return;
+        }
+        jr.down = false;
+        if (e.code === 401 || e.code === 403) {
+            opts.onState(e.message);    /* the token is refused: no use */
+        } else {
+            lost();
+        }
+    });
+    return jr.ready;
+}
+
+
+/* ---- handles ---- */
+
+function attach(onEvent, onGone) {
+    return request({janus: 'attach', plugin: PLUGIN}).then(function (r) {
+        var h = {
+            id: r.data.id, pc: null,
+            onEvent: onEvent || function () {},
+            onGone: onGone || function () {}
+        };
+        jr.handles.set(h.id, h);
+        return h;
+    });
+}
+
+
+function message(h, body, jsep) {
+    var msg = {janus: 'message', handle_id: h.id, body: body};
+    if (jsep) {
+        msg.jsep = jsep;
+    }
+    return request(msg).then(function (r) {
+        return {data: r.plugindata && r.plugindata.data, jsep: r.jsep || null};
+    });
+}
+
+
+function detach(h) {
+    if (!h) {
+        return;
+    }
+    jr.handles.delete(h.id);
+    if (h.pc) {
+        try { h.pc.close(); } catch (e) { /* closed */ }
+    }
+    request({janus: 'detach', handle_id: h.id}).catch(function () {});
+}
+
+
+function newPc(h) {
+    var pc = new RTCPeerConnection(opts.ice || {iceServers: []});
+    h.pc = pc;
+    pc.onicecandidate = function (e) {
+        if (!jr.handles.has(h.id)) {
+            return;
+        }
+        request({janus: 'trickle', handle_id: h.id,
+                 candidate: e.candidate ? e.candidate.toJSON() : {completed: true}})
+            .catch(function () {});
+    };
+    return pc;
+}
+
+
+/* ---- the room's publishers, as Janus lists them ---- */
+
+function notePublishers(data) {
+    var changed = false;
+    if (Array.isArray(data.publishers)) {
+        data.publishers.forEach(function (x) {
+            if (feedOf(x.id) !== null && typeof x.display === 'string') {
+                jr.publishers.set(x.id, x.display);
+                changed = true;
+            }
+        });
+    }
+    ['unpublished', 'leaving'].forEach(function (k) {
+        if (feedOf(data[k]) !== null && jr.publishers.delete(data[k])) {
+            changed = true;
+        }
+    });
+    if (changed) {
+        reconcile();
+    }
+}
+
+
+/* ---- publishing ---- */
+
+function join(h) {
+    return message(h, {
+        request: 'join', ptype: 'publisher', room: jr.tokens.room,
+        pin: jr.tokens.pin, token: jr.tokens.roomToken,
+        display: opts.display
+    }).then(function (r) {
+        if (!r.data || r.data.videoroom !== 'joined') {
+            throw sfuError('the SFU did not let this page in');
+        }
+        notePublishers(r.data);
+        return r.data.id;
+    });
+}
+
+
+/* tracks: what to send; kind: 'camera' or 'screen' */
+function publish(kind, stream, tracks) {
+    var gone = function () {
+        if (jr.pub[kind] === entry) {
+            lost();             /* Janus hung up on a publisher */
+        }
+    };
+    var h = null;
+    var entry = {handle: null, feed: null};
+    jr.pub[kind] = entry;
+    return attach(function (data) { notePublishers(data); }, gone).then(function (x) {
+        h = entry.handle = x;
+        return join(h);
+    }).then(function (feed) {
+        if (!tracks.length) {
+            return null;            /* listening only */
+        }
+        var pc = newPc(h);
+        tracks.forEach(function (tr) {
+            pc.addTransceiver(tr, {direction: 'sendonly', streams: [stream]});
+        });
+        return pc.setLocalDescription().then(function () {
+            return message(h, {
+                request: 'publish',
+                audio: tracks.some(function (x) { return x.kind === 'audio'; }),
+                video: tracks.some(function (x) { return x.kind === 'video'; })
+            }, pc.localDescription.toJSON());
+        }).then(function (r) {
+            if (!r.jsep || r.jsep.type !== 'answer') {
+                throw sfuError('the SFU did not take the ' + kind);
+            }
+            return pc.setRemoteDescription(r.jsep);
+        }).then(function () {
+            if (jr.pub[kind] === entry) {
+                entry.feed = feed;
+            }
+            return feed;
+        });
+    }).catch(function (e) {
+        if (jr.pub[kind] === entry) {
+            jr.pub[kind] = null;
+        }
+        detach(h);
+        throw e;
+    });
+}
+
+
+function unpublish(kind) {
+    var entry = jr.pub[kind];
+    jr.pub[kind] = null;
+    if (entry && entry.handle) {
+        message(entry.handle, {request: 'leave'}).catch(function () {}).then(function () {
+            detach(entry.handle);
+        });
+    }
+}
+
+
+/* which feed belongs to which member: announced by that member
+ * (stamped signaling) and listed by Janus under its name, and
+ * claimed by no one else */
+function reconcile() {
+    if (!jr.session || jr.closed) {
+        return;
+    }
+    var owners = new Map();
+    var claimed = new Map();
+    jr.wants.forEach(function (w, key) {
+        ['camera', 'screen'].forEach(function (kind) {
+            var f = w[kind];
+            if (f !== null) {
+                claimed.set(f, (claimed.get(f) || 0) + 1);
+            }
+        });
+    });
+    jr.wants.forEach(function (w, key) {
+        ['camera', 'screen'].forEach(function (kind) {
+            var f = w[kind];
+            if (f !== null && claimed.get(f) === 1 && jr.publishers.get(f) === w.uid) {
+                owners.set(f, {key: key, kind: kind});
+            }
+        });
+    });
+    jr.subs.forEach(function (s, feed) {
+        var o = owners.get(feed);
+        if (!o || o.key !== s.key || o.kind !== s.kind) {
+            unsubscribe(s);
+        }
+    });
+    owners.forEach(function (o, feed) {
+        if (!jr.subs.has(feed)) {
+            subscribe(feed, o.key, o.kind);
+        }
+    });
+}
+
+
+function subscribe(feed, key, kind) {
+    var s = {feed: feed, key: key, kind: kind, handle: null,
+             stream: new MediaStream(), done: false};
+    jr.subs.set(feed, s);
+    attach(null, function () { unsubscribe(s); }).then(function (h) {
+        if (s.done) {
+            detach(h);
+            return null;
+        }
+        s.handle = h;
+        return message(h, {
+            request: 'join', ptype: 'subscriber', room: jr.tokens.room,
+            pin: jr.tokens.pin, token: jr.tokens.roomToken,
+            streams: [{feed: feed}]
+        }).then(function (r) {
+            if (!r.jsep || r.jsep.type !== 'offer') {
+                throw sfuError('no offer for feed ' + feed);
+            }
+            var pc = newPc(h);
+            pc.ontrack = function (e) {
+                if (s.done) {
+                    return;
+                }
+                s.stream.addTrack(e.track);
+                e.track.addEventListener('ended', function () {
+                    s.stream.removeTrack(e.track);
+                    report(s);
+                });
+                report(s);
+            };
+            return pc.setRemoteDescription(r.jsep).then(function () {
+                return pc.setLocalDescription();
+            }).then(function () {
+                return message(h, {request: 'start'}, pc.localDescription.toJSON());
+            });
+        });
+    }).catch(function (e) {
+        console.warn('SFU: feed ' + feed, e);
+        if (!s.done) {
+            unsubscribe(s);
+            /* once more a little later, if still wanted */
+            setTimeout(reconcile, 2000);
+        }
+    });
+}
+
+
+function report(s) {
+    if (!s.done) {
+        opts.onStream(s.key, s.kind, s.stream);
+    }
+}
+
+
+function unsubscribe(s) {
+    if (s.done) {
+        return;
+    }
+    s.done = true;
+    if (jr.subs.get(s.feed) === s) {
+        jr.subs.delete(s.feed);
+    }
+    if (s.handle) {
+        detach(s.handle);
+    }
+    opts.onStream(s.key, s.kind, null);
+}
+
+
+/* ---- the room's API ---- */
+
+function feedOf(x) {
+    return typeof x === 'number' && x > 0 && x <= Number.MAX_SAFE_INTEGER ? x : null;
 }
 
 export function createJanusBackend(ctx) {

@@ -41,456 +41,30 @@ function loadSDK(src) {
 
 /* ctx: {ui, session, me, roomKey} */
 
-export function createTrtcBackend(ctx) {
-    var ui = ctx.ui;
-    var SDK = null;
-    var token = ctx.session.token;
-    var uid = ctx.me.uid;
-    var priv = ctx.me.priv;
-    var trtc = null;
-    var own = ui.makeTile(uid, 'camera', {local: true, muted: true, name: uid, tag: t('you')});
-    var peers = new Map();      /* userId -> {uid, tiles: {camera, screen}} */
-    var local = {
+/* the state of this page's createTrtcBackend() */
+var ctx, ui, SDK, token, uid, priv, trtc, own, peers, local, state, debug;
+
+
+export function createTrtcBackend(ctxArg) {
+    ctx = ctxArg;
+
+    ui = ctx.ui;
+    SDK = null;
+    token = ctx.session.token;
+    uid = ctx.me.uid;
+    priv = ctx.me.priv;
+    trtc = null;
+    own = ui.makeTile(uid, 'camera', {local: true, muted: true, name: uid,
+                                      tag: t('you')});
+    peers = new Map();      /* userId -> {uid, tiles: {camera, screen}} */
+    local = {
         audio: false, video: false,         /* opened */
         audioMuted: false, videoMuted: false,
         sharing: false, screenTile: null
     };
-    var state = {entered: false, refused: false, leaving: false, retry: 0, timer: null,
-                 checking: null};
-    var debug = {events: [], errors: [], enter: null, check: null, proxy: null};
-
-    function record(type, data) {
-        debug.events.push({type: type, data: data, at: Date.now()});
-        if (debug.events.length > 200) {
-            debug.events.splice(0, debug.events.length - 200);
-        }
-    }
-
-    function errText(e) {
-        if (e && e.code !== undefined && e.message) {
-            return e.message + ' (' + e.code + (e.extraCode ? '/' + e.extraCode : '') + ')';
-        }
-        return T.errorText(e);
-    }
-
-    /* ---- tiles: the SDK renders into a view inside a tile ---- */
-
-    function viewOf(tile) {
-        if (!tile.view) {
-            tile.video.hidden = true;
-            tile.view = T.el('div', {class: 'sdk-view', style: 'position:absolute;inset:0'});
-            tile.el.insertBefore(tile.view, tile.video);
-        }
-        return tile.view;
-    }
-
-    function peer(userId) {
-        var p = peers.get(userId);
-        if (!p) {
-            p = {uid: userId, tiles: {}};
-            p.tiles.camera = ui.makeTile(userId, 'camera', {name: userId});
-            viewOf(p.tiles.camera);
-            ui.insertTile(p.tiles.camera);
-            peers.set(userId, p);
-            ui.setCount(peers.size + 1);
-        }
-        return p;
-    }
-
-    function dropPeer(userId) {
-        var p = peers.get(userId);
-        if (!p) {
-            return;
-        }
-        peers.delete(userId);
-        ui.removeTile(p.tiles.screen);
-        ui.removeTile(p.tiles.camera);
-        ui.setCount(peers.size + 1);
-    }
-
-    function setFlag(tile, name, on) {
-        if (tile) {
-            tile.el.setAttribute('data-' + name, on ? 'on' : 'off');
-            if (name === 'audio' && !on) {
-                tile.el.setAttribute('data-speaking', '0');
-            }
-        }
-    }
-
-    /* ---- controls ---- */
-
-    function updateControls() {
-        var md = navigator.mediaDevices;
-        var a = local.audio && !local.audioMuted, v = local.video && !local.videoMuted;
-        ui.showControls({
-            audio: {shown: T.has(priv, P.SEND_AUDIO), enabled: local.audio, on: a},
-            video: {shown: T.has(priv, P.SEND_VIDEO), enabled: local.video, on: v},
-            share: {shown: T.has(priv, P.SEND_SCREEN), on: local.sharing,
-                    enabled: !!(md && md.getDisplayMedia)}
-        });
-        setFlag(own, 'audio', a);
-        setFlag(own, 'video', v);
-    }
-
-    /* mute or unmute the microphone (kind "Audio") or the camera
-     * ("Video"): the SDK's updateLocalAudio or updateLocalVideo */
-    function toggle(kind) {
-        var track = kind.toLowerCase(), muted = track + 'Muted';
-        if (!local[track]) {
-            return Promise.resolve();
-        }
-        var mute = !local[muted];
-        return trtc['updateLocal' + kind]({mute: mute}).then(function () {
-            local[muted] = mute;
-        }, function (e) {
-            ui.setError('media', errText(e));
-        }).then(updateControls);
-    }
-
-    function screenGone() {
-        local.sharing = false;
-        ui.removeTile(local.screenTile);
-        local.screenTile = null;
-        updateControls();
-    }
-
-    function toggleShare() {
-        $('#share-screen').disabled = true;
-        if (local.sharing) {
-            return trtc.stopScreenShare().catch(function () {}).then(screenGone);
-        }
-        var tile = ui.makeTile(uid, 'screen', {
-            local: true, muted: true, name: t('screenOf', {user: uid})
-        });
-        ui.insertTile(tile, own);
-        tile.el.setAttribute('data-video', 'on');
-        local.screenTile = tile;
-        return trtc.startScreenShare({view: viewOf(tile)}).then(function () {
-            ui.clearError('share');
-            local.sharing = true;
-            updateControls();
-        }, function (e) {
-            screenGone();
-            if (e && /NotAllowed|denied|cancel/i.test(String(e.message) + e.name)) {
-                ui.setNotice('share', t('shareCancelled'));
-                setTimeout(function () { ui.clearNotice('share'); }, 4000);
-            } else {
-                ui.setError('share', t('shareFailed', {error: errText(e)}));
-            }
-        });
-    }
-
-    /* ---- local media, before entering (published once in) ---- */
-
-    function openMedia() {
-        var wantA = T.has(priv, P.SEND_AUDIO);
-        var wantV = T.has(priv, P.SEND_VIDEO);
-        var errV = null, errA = null;
-        if (!wantA && !wantV) {
-            ui.setNotice('role', t('audienceNotice'));
-            return Promise.resolve();
-        }
-        var video = !wantV ? Promise.resolve() : trtc.startLocalVideo({
-            view: viewOf(own),
-            option: Object.assign({mirror: false},      /* the tile's CSS mirrors */
-                                  ctx.session.camera ? {cameraId: ctx.session.camera} : {})
-        }).then(function () {
-            local.video = true;
-        }, function (e) { errV = e; });
-        return video.then(function () {
-            return !wantA ? null : trtc.startLocalAudio({
-                option: ctx.session.microphone ? {microphoneId: ctx.session.microphone} : {}
-            }).then(function () {
-                local.audio = true;
-            }, function (e) { errA = e; });
-        }).then(function () {
-            if ((wantV && !local.video) && (wantA && !local.audio)) {
-                ui.setNotice('media', t('noDevices', {error: errText(errV || errA)}));
-            } else if (wantV && !local.video) {
-                ui.setNotice('media', t('noCameraOnly', {error: errText(errV)}));
-            } else if (wantA && !local.audio) {
-                ui.setNotice('media', t('noMicOnly', {error: errText(errA)}));
-            }
-            updateControls();
-        });
-    }
-
-    /* ---- entering ---- */
-
-    function absolute(path, ws) {
-        var proto = location.protocol === 'https:' ? 'https://' : 'http://';
-        if (ws) {
-            proto = location.protocol === 'https:' ? 'wss://' : 'ws://';
-        }
-        return proto + location.host + path;
-    }
-
-    /* the issued TURN servers (RTCIceServer form) as the SDK's */
-    function turnServers() {
-        var out = [];
-        (token.iceServers || []).forEach(function (s) {
-            [].concat(s.urls || []).forEach(function (url) {
-                if (/^turns?:/.test(url)) {
-                    out.push({url: url, username: s.username, credential: s.credential,
-                              credentialType: 'password'});
-                }
-            });
-        });
-        return out;
-    }
-
-    function enterParams() {
-        var proxy = {
-            websocketProxy: absolute(T.endpoints.websocketProxy, true),
-            loggerProxy: absolute(T.endpoints.loggerProxy)
-        };
-        var turn = turnServers();
-        if (turn.length) {
-            proxy.turnServer = turn;
-        }
-        debug.proxy = proxy;
-        var params = {
-            sdkAppId: token.sdkAppId,
-            userId: uid,
-            userSig: token.userSig,
-            privateMapKey: token.privateMapKey,
-            enableAutoPlayDialog: false,
-            proxy: proxy
-        };
-        if (typeof token.roomId === 'number') {
-            params.roomId = token.roomId;
-        } else {
-            params.strRoomId = String(token.roomId);
-        }
-        return params;
-    }
-
-    /* the proxy's own check of this UserSig: 204, 401, or 0 (no answer) */
-    function checkToken() {
-        var url = T.endpoints.signalCheck + '?userId=' + encodeURIComponent(uid)
-                  + '&userSig=' + encodeURIComponent(token.userSig);
-        return fetch(url, {cache: 'no-store'}).then(function (res) {
-            return res.status;
-        }, function () {
-            return 0;
-        }).then(function (status) {
-            debug.check = status;
-            return status;
-        });
-    }
-
-    /* refused: stop the SDK's retries, and say so (not the SDK's
-     * words: it takes a refused socket for a firewall) */
-    function refused() {
-        state.refused = true;
-        clearTimeout(state.timer);
-        ui.clearError('sdk');
-        ui.setStatus('refused');
-        ui.setError('signal', t('signalRefused'), ui.loginLink('signal_refused'));
-        /* exitRoom does not stop a join under way: destroy does (and
-         * closes the camera and microphone) */
-        try {
-            trtc.destroy();
-        } catch (x) {
-            trtc.exitRoom().catch(function () {});
-        }
-        local.audio = local.video = local.sharing = false;
-        ui.removeTile(local.screenTile);
-        local.screenTile = null;
-        updateControls();
-    }
-
-    /* the SDK failed to enter or to reach its signaling: a refused
-     * token, or the network? */
-    function diagnose(e, retry) {
-        if (state.checking) {
-            return !retry ? state.checking : state.checking.then(function () {
-                return diagnose(e, true);
-            });
-        }
-        state.checking = checkToken().then(function (status) {
-            state.checking = null;
-            if (state.leaving || state.refused) {
-                return;
-            }
-            if (status === 401 || status === 403) {
-                refused();
-            } else if (retry) {
-                ui.setError('signal', t('signalDown', {
-                    detail: status ? errText(e) : 'offline'
-                }));
-                var delay = Math.min(30000, 2000 * Math.pow(2, state.retry++));
-                state.timer = setTimeout(enter, delay);
-            }
-        });
-        return state.checking;
-    }
-
-    function enter() {
-        if (state.leaving || state.refused) {
-            return Promise.resolve();
-        }
-        ui.setStatus('connecting');
-        record('enter', null);
-        return trtc.enterRoom(enterParams()).then(function () {
-            debug.enter = {ok: true};
-            state.entered = true;
-            state.retry = 0;
-            ui.clearError('signal');
-            ui.setStatus('connected');
-        }, function (e) {
-            debug.enter = {ok: false, code: e && e.code, extraCode: e && e.extraCode,
-                           message: errText(e)};
-            if (!state.leaving && !state.refused) {
-                return diagnose(e, true);
-            }
-            return null;
-        });
-    }
-
-    /* ---- the SDK's events ---- */
-
-    function listen() {
-        var E = SDK.EVENT;
-        var on = function (name, fn) {
-            trtc.on(name, function (ev) {
-                record(name, ev === undefined ? null : ev);
-                fn(ev || {});
-            });
-        };
-        on(E.ERROR, function (e) {
-            debug.errors.push({code: e.code, extraCode: e.extraCode, message: e.message});
-            if (state.leaving || state.refused) {
-                return;
-            }
-            ui.setError('sdk', errText(e));
-            /* the SDK retries a refused socket for ever, and calls
-             * it a firewall (5501) */
-            diagnose(e, false);
-        });
-        on(E.CONNECTION_STATE_CHANGED, function (ev) {
-            if (state.entered && !state.leaving) {
-                ui.setStatus(ev.state === 'CONNECTED' ? 'connected' : 'connecting');
-                if (ev.state === 'CONNECTED') {
-                    ui.clearError('signal');
-                } else if (ev.state === 'RECONNECTING') {
-                    ui.setError('signal', t('signalLost'));
-                }
-            }
-        });
-        on(E.KICKED_OUT, function (ev) {
-            ui.setStatus('refused');
-            ui.setError('signal', t('signalDown', {detail: 'kicked out: ' + ev.reason}),
-                        ui.loginLink('signal_refused'));
-        });
-        on(E.REMOTE_USER_ENTER, function (ev) {
-            peer(ev.userId);
-        });
-        on(E.REMOTE_USER_EXIT, function (ev) {
-            dropPeer(ev.userId);
-        });
-        on(E.REMOTE_AUDIO_AVAILABLE, function (ev) {
-            setFlag(peer(ev.userId).tiles.camera, 'audio', true);
-        });
-        on(E.REMOTE_AUDIO_UNAVAILABLE, function (ev) {
-            setFlag(peer(ev.userId).tiles.camera, 'audio', false);
-        });
-        on(E.REMOTE_VIDEO_AVAILABLE, function (ev) {
-            var p = peer(ev.userId);
-            var tile = p.tiles.camera;
-            if (ev.streamType === SDK.TYPE.STREAM_TYPE_SUB) {
-                if (!p.tiles.screen) {
-                    p.tiles.screen = ui.makeTile(p.uid, 'screen',
-                                                 {name: t('screenOf', {user: p.uid})});
-                    ui.insertTile(p.tiles.screen, p.tiles.camera);
-                }
-                tile = p.tiles.screen;
-            }
-            setFlag(tile, 'video', true);
-            trtc.startRemoteVideo({userId: ev.userId, streamType: ev.streamType,
-                                   view: viewOf(tile)}).catch(function (e) {
-                ui.setError('peer-' + ev.userId, t('peerFailed', {user: ev.userId})
-                            + ' (' + errText(e) + ')');
-            });
-        });
-        on(E.REMOTE_VIDEO_UNAVAILABLE, function (ev) {
-            var p = peers.get(ev.userId);
-            if (!p) {
-                return;
-            }
-            trtc.stopRemoteVideo({userId: ev.userId, streamType: ev.streamType})
-                .catch(function () {});
-            if (ev.streamType === SDK.TYPE.STREAM_TYPE_SUB) {
-                ui.removeTile(p.tiles.screen);
-                p.tiles.screen = null;
-            } else {
-                setFlag(p.tiles.camera, 'video', false);
-            }
-        });
-        on(E.SCREEN_SHARE_STOPPED, screenGone);
-        on(E.AUTOPLAY_FAILED, function () {
-            ui.setNotice('sound', t('soundBlocked'));
-            document.addEventListener('click', function () {
-                ui.clearNotice('sound');
-            }, {once: true, capture: true});
-        });
-    }
-
-    /* who speaks: the SDK's volumes ("" is this page) */
-    function listenVolume() {
-        trtc.enableAudioVolumeEvaluation(300);
-        trtc.on(SDK.EVENT.AUDIO_VOLUME, function (ev) {
-            (ev.result || []).forEach(function (r) {
-                var p = r.userId ? peers.get(r.userId) : null;
-                var tile = r.userId ? p && p.tiles.camera : own;
-                if (tile) {
-                    var on = tile.el.getAttribute('data-audio') === 'on'
-                             && r.volume > SPEAKING_VOLUME;
-                    tile.el.setAttribute('data-speaking', on ? '1' : '0');
-                }
-            });
-        });
-    }
-
-    /* ---- leaving ---- */
-
-    function shutdown() {
-        state.leaving = true;
-        clearTimeout(state.timer);
-        if (!trtc || state.refused) {
-            return Promise.resolve();       /* none, or destroyed */
-        }
-        var c = trtc;
-        var stop = Promise.all([
-            c.stopScreenShare().catch(function () {}),
-            c.stopLocalVideo().catch(function () {}),
-            c.stopLocalAudio().catch(function () {})
-        ]).then(function () {
-            return state.entered ? c.exitRoom() : null;
-        }).catch(function () {});
-        return Promise.race([stop, T.sleep(EXIT_WAIT_MS)]);
-    }
-
-    function start() {
-        return loadSDK(T.endpoints.sdk).then(function (sdk) {
-            SDK = sdk;
-            if (!SDK || typeof SDK.create !== 'function') {
-                throw new Error('the TRTC Web SDK did not load (' + T.endpoints.sdk
-                                + '; make vendor)');
-            }
-            debug.sdkVersion = SDK.VERSION || null;
-            trtc = SDK.create();
-            listen();
-            listenVolume();
-            viewOf(own);
-            updateControls();
-            return openMedia().catch(function (e) {
-                ui.setNotice('media', t('noDevices', {error: errText(e)}));
-            }).then(function () {
-                enter();            /* in the background: the page is ready */
-            });
-        });
-    }
+    state = {entered: false, refused: false, leaving: false, retry: 0, timer: null,
+             checking: null};
+    debug = {events: [], errors: [], enter: null, check: null, proxy: null};
 
     ui.insertTile(own);
 
@@ -504,4 +78,459 @@ export function createTrtcBackend(ctx) {
         pagehide: shutdown,
         debug: {trtc: debug}
     };
+}
+
+
+function record(type, data) {
+    debug.events.push({type: type, data: data, at: Date.now()});
+    if (debug.events.length > 200) {
+        debug.events.splice(0, debug.events.length - 200);
+    }
+}
+
+
+function errText(e) {
+    if (e && e.code !== undefined && e.message) {
+        return e.message + ' (' + e.code + (e.extraCode ? '/' + e.extraCode : '') + ')';
+    }
+    return T.errorText(e);
+}
+
+
+/* ---- tiles: the SDK renders into a view inside a tile ---- */
+
+function viewOf(tile) {
+    if (!tile.view) {
+        tile.video.hidden = true;
+        tile.view = T.el('div', {class: 'sdk-view', style: 'position:absolute;inset:0'});
+        tile.el.insertBefore(tile.view, tile.video);
+    }
+    return tile.view;
+}
+
+
+function peer(userId) {
+    var p = peers.get(userId);
+    if (!p) {
+        p = {uid: userId, tiles: {}};
+        p.tiles.camera = ui.makeTile(userId, 'camera', {name: userId});
+        viewOf(p.tiles.camera);
+        ui.insertTile(p.tiles.camera);
+        peers.set(userId, p);
+        ui.setCount(peers.size + 1);
+    }
+    return p;
+}
+
+
+function dropPeer(userId) {
+    var p = peers.get(userId);
+    if (!p) {
+        return;
+    }
+    peers.delete(userId);
+    ui.removeTile(p.tiles.screen);
+    ui.removeTile(p.tiles.camera);
+    ui.setCount(peers.size + 1);
+}
+
+
+function setFlag(tile, name, on) {
+    if (tile) {
+        tile.el.setAttribute('data-' + name, on ? 'on' : 'off');
+        if (name === 'audio' && !on) {
+            tile.el.setAttribute('data-speaking', '0');
+        }
+    }
+}
+
+
+/* ---- controls ---- */
+
+function updateControls() {
+    var md = navigator.mediaDevices;
+    var a = local.audio && !local.audioMuted, v = local.video && !local.videoMuted;
+    ui.showControls({
+        audio: {shown: T.has(priv, P.SEND_AUDIO), enabled: local.audio, on: a},
+        video: {shown: T.has(priv, P.SEND_VIDEO), enabled: local.video, on: v},
+        share: {shown: T.has(priv, P.SEND_SCREEN), on: local.sharing,
+                enabled: !!(md && md.getDisplayMedia)}
+    });
+    setFlag(own, 'audio', a);
+    setFlag(own, 'video', v);
+}
+
+
+/* mute or unmute the microphone (kind "Audio") or the camera
+ * ("Video"): the SDK's updateLocalAudio or updateLocalVideo */
+function toggle(kind) {
+    var track = kind.toLowerCase(), muted = track + 'Muted';
+    if (!local[track]) {
+        return Promise.resolve();
+    }
+    var mute = !local[muted];
+    return trtc['updateLocal' + kind]({mute: mute}).then(function () {
+        local[muted] = mute;
+    }, function (e) {
+        ui.setError('media', errText(e));
+    }).then(updateControls);
+}
+
+
+function screenGone() {
+    local.sharing = false;
+    ui.removeTile(local.screenTile);
+    local.screenTile = null;
+    updateControls();
+}
+
+
+function toggleShare() {
+    $('#share-screen').disabled = true;
+    if (local.sharing) {
+        return trtc.stopScreenShare().catch(function () {}).then(screenGone);
+    }
+    var tile = ui.makeTile(uid, 'screen', {
+        local: true, muted: true, name: t('screenOf', {user: uid})
+    });
+    ui.insertTile(tile, own);
+    tile.el.setAttribute('data-video', 'on');
+    local.screenTile = tile;
+    return trtc.startScreenShare({view: viewOf(tile)}).then(function () {
+        ui.clearError('share');
+        local.sharing = true;
+        updateControls();
+    }, function (e) {
+        screenGone();
+        if (e && /NotAllowed|denied|cancel/i.test(String(e.message) + e.name)) {
+            ui.setNotice('share', t('shareCancelled'));
+            setTimeout(function () { ui.clearNotice('share'); }, 4000);
+        } else {
+            ui.setError('share', t('shareFailed', {error: errText(e)}));
+        }
+    });
+}
+
+
+/* ---- local media, before entering (published once in) ---- */
+
+function openMedia() {
+    var wantA = T.has(priv, P.SEND_AUDIO);
+    var wantV = T.has(priv, P.SEND_VIDEO);
+    var errV = null, errA = null;
+    if (!wantA && !wantV) {
+        ui.setNotice('role', t('audienceNotice'));
+        return Promise.resolve();
+    }
+    var video = !wantV ? Promise.resolve() : trtc.startLocalVideo({
+        view: viewOf(own),
+        option: Object.assign({mirror: false},      /* the tile's CSS mirrors */
+                              ctx.session.camera ? {cameraId: ctx.session.camera} : {})
+    }).then(function () {
+        local.video = true;
+    }, function (e) { errV = e; });
+    return video.then(function () {
+        return !wantA ? null : trtc.startLocalAudio({
+            option: ctx.session.microphone ? {microphoneId: ctx.session.microphone} : {}
+        }).then(function () {
+            local.audio = true;
+        }, function (e) { errA = e; });
+    }).then(function () {
+        if ((wantV && !local.video) && (wantA && !local.audio)) {
+            ui.setNotice('media', t('noDevices', {error: errText(errV || errA)}));
+        } else if (wantV && !local.video) {
+            ui.setNotice('media', t('noCameraOnly', {error: errText(errV)}));
+        } else if (wantA && !local.audio) {
+            ui.setNotice('media', t('noMicOnly', {error: errText(errA)}));
+        }
+        updateControls();
+    });
+}
+
+
+/* ---- entering ---- */
+
+function absolute(path, ws) {
+    var proto = location.protocol === 'https:' ? 'https://' : 'http://';
+    if (ws) {
+        proto = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    }
+    return proto + location.host + path;
+}
+
+
+/* the issued TURN servers (RTCIceServer form) as the SDK's */
+function turnServers() {
+    var out = [];
+    (token.iceServers || []).forEach(function (s) {
+        [].concat(s.urls || []).forEach(function (url) {
+            if (/^turns?:/.test(url)) {
+                out.push({url: url, username: s.username, credential: s.credential,
+                          credentialType: 'password'});
+            }
+        });
+    });
+    return out;
+}
+
+
+function enterParams() {
+    var proxy = {
+        websocketProxy: absolute(T.endpoints.websocketProxy, true),
+        loggerProxy: absolute(T.endpoints.loggerProxy)
+    };
+    var turn = turnServers();
+    if (turn.length) {
+        proxy.turnServer = turn;
+    }
+    debug.proxy = proxy;
+    var params = {
+        sdkAppId: token.sdkAppId,
+        userId: uid,
+        userSig: token.userSig,
+        privateMapKey: token.privateMapKey,
+        enableAutoPlayDialog: false,
+        proxy: proxy
+    };
+    if (typeof token.roomId === 'number') {
+        params.roomId = token.roomId;
+    } else {
+        params.strRoomId = String(token.roomId);
+    }
+    return params;
+}
+
+
+/* the proxy's own check of this UserSig: 204, 401, or 0 (no answer) */
+function checkToken() {
+    var url = T.endpoints.signalCheck + '?userId=' + encodeURIComponent(uid)
+              + '&userSig=' + encodeURIComponent(token.userSig);
+    return fetch(url, {cache: 'no-store'}).then(function (res) {
+        return res.status;
+    }, function () {
+        return 0;
+    }).then(function (status) {
+        debug.check = status;
+        return status;
+    });
+}
+
+
+/* refused: stop the SDK's retries, and say so (not the SDK's
+ * words: it takes a refused socket for a firewall) */
+function refused() {
+    state.refused = true;
+    clearTimeout(state.timer);
+    ui.clearError('sdk');
+    ui.setStatus('refused');
+    ui.setError('signal', t('signalRefused'), ui.loginLink('signal_refused'));
+    /* exitRoom does not stop a join under way: destroy does (and
+     * closes the camera and microphone) */
+    try {
+        trtc.destroy();
+    } catch (x) {
+        trtc.exitRoom().catch(function () {});
+    }
+    local.audio = local.video = local.sharing = false;
+    ui.removeTile(local.screenTile);
+    local.screenTile = null;
+    updateControls();
+}
+
+
+/* the SDK failed to enter or to reach its signaling: a refused
+ * token, or the network? */
+function diagnose(e, retry) {
+    if (state.checking) {
+        return !retry ? state.checking : state.checking.then(function () {
+            return diagnose(e, true);
+        });
+    }
+    state.checking = checkToken().then(function (status) {
+        state.checking = null;
+        if (state.leaving || state.refused) {
+            return;
+        }
+        if (status === 401 || status === 403) {
+            refused();
+        } else if (retry) {
+            ui.setError('signal', t('signalDown', {
+                detail: status ? errText(e) : 'offline'
+            }));
+            var delay = Math.min(30000, 2000 * Math.pow(2, state.retry++));
+            state.timer = setTimeout(enter, delay);
+        }
+    });
+    return state.checking;
+}
+
+
+function enter() {
+    if (state.leaving || state.refused) {
+        return Promise.resolve();
+    }
+    ui.setStatus('connecting');
+    record('enter', null);
+    return trtc.enterRoom(enterParams()).then(function () {
+        debug.enter = {ok: true};
+        state.entered = true;
+        state.retry = 0;
+        ui.clearError('signal');
+        ui.setStatus('connected');
+    }, function (e) {
+        debug.enter = {ok: false, code: e && e.code, extraCode: e && e.extraCode,
+                       message: errText(e)};
+        if (!state.leaving && !state.refused) {
+            return diagnose(e, true);
+        }
+        return null;
+    });
+}
+
+
+/* ---- the SDK's events ---- */
+
+function listen() {
+    var E = SDK.EVENT;
+    var on = function (name, fn) {
+        trtc.on(name, function (ev) {
+            record(name, ev === undefined ? null : ev);
+            fn(ev || {});
+        });
+    };
+    on(E.ERROR, function (e) {
+        debug.errors.push({code: e.code, extraCode: e.extraCode, message: e.message});
+        if (state.leaving || state.refused) {
+            return;
+        }
+        ui.setError('sdk', errText(e));
+        /* the SDK retries a refused socket for ever, and calls
+         * it a firewall (5501) */
+        diagnose(e, false);
+    });
+    on(E.CONNECTION_STATE_CHANGED, function (ev) {
+        if (state.entered && !state.leaving) {
+            ui.setStatus(ev.state === 'CONNECTED' ? 'connected' : 'connecting');
+            if (ev.state === 'CONNECTED') {
+                ui.clearError('signal');
+            } else if (ev.state === 'RECONNECTING') {
+                ui.setError('signal', t('signalLost'));
+            }
+        }
+    });
+    on(E.KICKED_OUT, function (ev) {
+        ui.setStatus('refused');
+        ui.setError('signal', t('signalDown', {detail: 'kicked out: ' + ev.reason}),
+                    ui.loginLink('signal_refused'));
+    });
+    on(E.REMOTE_USER_ENTER, function (ev) {
+        peer(ev.userId);
+    });
+    on(E.REMOTE_USER_EXIT, function (ev) {
+        dropPeer(ev.userId);
+    });
+    on(E.REMOTE_AUDIO_AVAILABLE, function (ev) {
+        setFlag(peer(ev.userId).tiles.camera, 'audio', true);
+    });
+    on(E.REMOTE_AUDIO_UNAVAILABLE, function (ev) {
+        setFlag(peer(ev.userId).tiles.camera, 'audio', false);
+    });
+    on(E.REMOTE_VIDEO_AVAILABLE, function (ev) {
+        var p = peer(ev.userId);
+        var tile = p.tiles.camera;
+        if (ev.streamType === SDK.TYPE.STREAM_TYPE_SUB) {
+            if (!p.tiles.screen) {
+                p.tiles.screen = ui.makeTile(p.uid, 'screen',
+                                             {name: t('screenOf', {user: p.uid})});
+                ui.insertTile(p.tiles.screen, p.tiles.camera);
+            }
+            tile = p.tiles.screen;
+        }
+        setFlag(tile, 'video', true);
+        trtc.startRemoteVideo({userId: ev.userId, streamType: ev.streamType,
+                               view: viewOf(tile)}).catch(function (e) {
+            ui.setError('peer-' + ev.userId, t('peerFailed', {user: ev.userId})
+                        + ' (' + errText(e) + ')');
+        });
+    });
+    on(E.REMOTE_VIDEO_UNAVAILABLE, function (ev) {
+        var p = peers.get(ev.userId);
+        if (!p) {
+            return;
+        }
+        trtc.stopRemoteVideo({userId: ev.userId, streamType: ev.streamType})
+            .catch(function () {});
+        if (ev.streamType === SDK.TYPE.STREAM_TYPE_SUB) {
+            ui.removeTile(p.tiles.screen);
+            p.tiles.screen = null;
+        } else {
+            setFlag(p.tiles.camera, 'video', false);
+        }
+    });
+    on(E.SCREEN_SHARE_STOPPED, screenGone);
+    on(E.AUTOPLAY_FAILED, function () {
+        ui.setNotice('sound', t('soundBlocked'));
+        document.addEventListener('click', function () {
+            ui.clearNotice('sound');
+        }, {once: true, capture: true});
+    });
+}
+
+
+/* who speaks: the SDK's volumes ("" is this page) */
+function listenVolume() {
+    trtc.enableAudioVolumeEvaluation(300);
+    trtc.on(SDK.EVENT.AUDIO_VOLUME, function (ev) {
+        (ev.result || []).forEach(function (r) {
+            var p = r.userId ? peers.get(r.userId) : null;
+            var tile = r.userId ? p && p.tiles.camera : own;
+            if (tile) {
+                var on = tile.el.getAttribute('data-audio') === 'on'
+                         && r.volume > SPEAKING_VOLUME;
+                tile.el.setAttribute('data-speaking', on ? '1' : '0');
+            }
+        });
+    });
+}
+
+
+/* ---- leaving ---- */
+
+function shutdown() {
+    state.leaving = true;
+    clearTimeout(state.timer);
+    if (!trtc || state.refused) {
+        return Promise.resolve();       /* none, or destroyed */
+    }
+    var c = trtc;
+    var stop = Promise.all([
+        c.stopScreenShare().catch(function () {}),
+        c.stopLocalVideo().catch(function () {}),
+        c.stopLocalAudio().catch(function () {})
+    ]).then(function () {
+        return state.entered ? c.exitRoom() : null;
+    }).catch(function () {});
+    return Promise.race([stop, T.sleep(EXIT_WAIT_MS)]);
+}
+
+
+function start() {
+    return loadSDK(T.endpoints.sdk).then(function (sdk) {
+        SDK = sdk;
+        if (!SDK || typeof SDK.create !== 'function') {
+            throw new Error('the TRTC Web SDK did not load (' + T.endpoints.sdk
+                            + '; make vendor)');
+        }
+        debug.sdkVersion = SDK.VERSION || null;
+        trtc = SDK.create();
+        listen();
+        listenVolume();
+        viewOf(own);
+        updateControls();
+        return openMedia().catch(function (e) {
+            ui.setNotice('media', t('noDevices', {error: errText(e)}));
+        }).then(function () {
+            enter();            /* in the background: the page is ready */
+        });
+    });
 }

@@ -15,8 +15,16 @@ var t = T.t;
 var $ = T.$;
 var P = T.PRIV;
 
-export function createLocalMedia(ui, me, session) {
-    var local = {
+/* the state of this page's createLocalMedia() */
+var ui, me, session, local;
+
+
+export function createLocalMedia(uiArg, meArg, sessionArg) {
+    ui = uiArg;
+    me = meArg;
+    session = sessionArg;
+
+    local = {
         stream: null,       /* camera + microphone */
         audio: null,
         video: null,
@@ -34,165 +42,181 @@ export function createLocalMedia(ui, me, session) {
     });
     ui.insertTile(local.tiles.camera);
 
-    /* {a: audio on, v: video on}, as the signaling announces it */
-    local.state = function () {
-        return {
-            a: !!(local.audio && local.audio.enabled && local.audio.readyState === 'live'),
-            v: !!(local.video && local.video.enabled && local.video.readyState === 'live')
-        };
-    };
+    local.state = state;
+    local.open = open;
+    local.render = render;
+    local.toggle = toggle;
+    local.controls = controls;
+    local.startShare = startShare;
+    local.stopShare = stopShare;
+    local.stop = stop;
+    return local;
+}
 
-    local.open = function () {
-        var wantA = T.has(me.priv, P.SEND_AUDIO);
-        var wantV = T.has(me.priv, P.SEND_VIDEO);
-        if (!wantA && !wantV) {
-            ui.setNotice('role', t('audienceNotice'));
-            return Promise.resolve();
-        }
-        var md = navigator.mediaDevices;
-        if (!md || !md.getUserMedia) {
-            ui.setNotice('media', t('noDevices', {error: 'getUserMedia'}));
-            return Promise.resolve();
-        }
-        var a = wantA ? (session.microphone ? {deviceId: session.microphone} : true) : false;
-        var v = wantV ? Object.assign({width: {ideal: 640}, height: {ideal: 360}},
-                                      session.camera ? {deviceId: session.camera} : {}) : false;
-        var errV = null, errA = null;
-        return md.getUserMedia({audio: a, video: v}).catch(function (both) {
-            /* one of the two may be missing or refused: try each alone */
-            var tracks = [];
-            return (v ? md.getUserMedia({video: v}).then(function (s) {
+
+/* {a: audio on, v: video on}, as the signaling announces it */
+function state() {
+    return {
+        a: !!(local.audio && local.audio.enabled && local.audio.readyState === 'live'),
+        v: !!(local.video && local.video.enabled && local.video.readyState === 'live')
+    };
+}
+
+
+function open() {
+    var wantA = T.has(me.priv, P.SEND_AUDIO);
+    var wantV = T.has(me.priv, P.SEND_VIDEO);
+    if (!wantA && !wantV) {
+        ui.setNotice('role', t('audienceNotice'));
+        return Promise.resolve();
+    }
+    var md = navigator.mediaDevices;
+    if (!md || !md.getUserMedia) {
+        ui.setNotice('media', t('noDevices', {error: 'getUserMedia'}));
+        return Promise.resolve();
+    }
+    var a = wantA ? (session.microphone ? {deviceId: session.microphone} : true) : false;
+    var v = wantV ? Object.assign({width: {ideal: 640}, height: {ideal: 360}},
+                                  session.camera ? {deviceId: session.camera} : {}) : false;
+    var errV = null, errA = null;
+    return md.getUserMedia({audio: a, video: v}).catch(function (both) {
+        /* one of the two may be missing or refused: try each alone */
+        var tracks = [];
+        return (v ? md.getUserMedia({video: v}).then(function (s) {
+            tracks = tracks.concat(s.getTracks());
+        }, function (e) { errV = e; }) : Promise.resolve()).then(function () {
+            return a ? md.getUserMedia({audio: a}).then(function (s) {
                 tracks = tracks.concat(s.getTracks());
-            }, function (e) { errV = e; }) : Promise.resolve()).then(function () {
-                return a ? md.getUserMedia({audio: a}).then(function (s) {
-                    tracks = tracks.concat(s.getTracks());
-                }, function (e) { errA = e; }) : null;
-            }).then(function () {
-                if (!tracks.length) {
-                    errA = errA || both;
-                    errV = errV || both;
-                    return null;
-                }
-                return new MediaStream(tracks);
-            });
-        }).then(function (stream) {
-            if (!stream) {
-                ui.setNotice('media', t('noDevices', {error: T.errorText(errV || errA)}));
-                return;
-            }
-            local.stream = stream;
-            local.audio = stream.getAudioTracks()[0] || null;
-            local.video = stream.getVideoTracks()[0] || null;
-            if (wantV && !local.video) {
-                ui.setNotice('media', t('noCameraOnly', {error: T.errorText(errV)}));
-            } else if (wantA && !local.audio) {
-                ui.setNotice('media', t('noMicOnly', {error: T.errorText(errA)}));
-            }
-            stream.getTracks().forEach(function (tr) {
-                tr.addEventListener('ended', function () {
-                    local.render();
-                    if (local.ended) {
-                        local.ended();
-                    }
-                });
-            });
-        });
-    };
-
-    local.render = function () {
-        var tile = local.tiles.camera;
-        var st = local.state();
-        ui.setTracks(tile, local.video ? [local.video] : []);
-        tile.el.setAttribute('data-video', st.v ? 'on' : 'off');
-        tile.el.setAttribute('data-audio', st.a ? 'on' : 'off');
-        ui.attachMeter(tile, local.audio);
-        ui.quiet(tile);
-    };
-
-    /* mute and unmute: false when there is nothing to mute */
-    local.toggle = function (kind) {
-        var track = kind === 'audio' ? local.audio : local.video;
-        if (!track) {
-            return false;
-        }
-        track.enabled = !track.enabled;
-        local.render();
-        return true;
-    };
-
-    /* the controls of this page's media */
-    local.controls = function () {
-        var st = local.state();
-        var md = navigator.mediaDevices;
-        return {
-            audio: {shown: T.has(me.priv, P.SEND_AUDIO), on: st.a,
-                    enabled: !!local.audio && local.audio.readyState === 'live'},
-            video: {shown: T.has(me.priv, P.SEND_VIDEO), on: st.v,
-                    enabled: !!local.video && local.video.readyState === 'live'},
-            share: {shown: T.has(me.priv, P.SEND_SCREEN), on: !!local.screen,
-                    enabled: !!(md && md.getDisplayMedia)}
-        };
-    };
-
-    /*
-     * The screen: resolves with its stream, shown in a tile of its own
-     * (null: nothing shared); stopped by the browser's own "stop
-     * sharing" too, which calls onStop
-     */
-    local.startShare = function (onStop) {
-        if (local.screen) {
-            return Promise.resolve(null);
-        }
-        $('#share-screen').disabled = true;
-        return navigator.mediaDevices.getDisplayMedia({video: true, audio: false}).then(function (stream) {
-            var track = stream.getVideoTracks()[0];
-            if (!track || ui.leaving()) {
-                stream.getTracks().forEach(function (x) { x.stop(); });
+            }, function (e) { errA = e; }) : null;
+        }).then(function () {
+            if (!tracks.length) {
+                errA = errA || both;
+                errV = errV || both;
                 return null;
             }
-            ui.clearError('share');
-            track.contentHint = 'detail';
-            local.screen = stream;
-            track.addEventListener('ended', function () { onStop(stream); });
-            local.tiles.screen = ui.makeTile(me.uid, 'screen', {
-                local: true, muted: true, name: t('screenOf', {user: me.uid})
-            });
-            ui.insertTile(local.tiles.screen, local.tiles.camera);
-            ui.setTracks(local.tiles.screen, [track]);
-            local.tiles.screen.el.setAttribute('data-video', 'on');
-            return stream;
-        }).catch(function (e) {
-            if (e && e.name === 'NotAllowedError') {
-                ui.setNotice('share', t('shareCancelled'));
-                setTimeout(function () { ui.clearNotice('share'); }, 4000);
-            } else {
-                ui.setError('share', t('shareFailed', {error: T.errorText(e)}));
-            }
-            return null;
+            return new MediaStream(tracks);
         });
-    };
-
-    /* false when that screen (or any, without one) is not shared */
-    local.stopShare = function (which) {
-        var stream = local.screen;
-        if (!stream || (which && which !== stream)) {
-            return false;
+    }).then(function (stream) {
+        if (!stream) {
+            ui.setNotice('media', t('noDevices', {error: T.errorText(errV || errA)}));
+            return;
         }
-        local.screen = null;
-        stream.getTracks().forEach(function (x) { x.stop(); });
-        ui.removeTile(local.tiles.screen);
-        local.tiles.screen = null;
-        return true;
-    };
-
-    local.stop = function () {
-        if (local.screen) {
-            local.screen.getTracks().forEach(function (x) { x.stop(); });
+        local.stream = stream;
+        local.audio = stream.getAudioTracks()[0] || null;
+        local.video = stream.getVideoTracks()[0] || null;
+        if (wantV && !local.video) {
+            ui.setNotice('media', t('noCameraOnly', {error: T.errorText(errV)}));
+        } else if (wantA && !local.audio) {
+            ui.setNotice('media', t('noMicOnly', {error: T.errorText(errA)}));
         }
-        if (local.stream) {
-            local.stream.getTracks().forEach(function (x) { x.stop(); });
-        }
-    };
+        stream.getTracks().forEach(function (tr) {
+            tr.addEventListener('ended', function () {
+                local.render();
+                if (local.ended) {
+                    local.ended();
+                }
+            });
+        });
+    });
+}
 
-    return local;
+
+function render() {
+    var tile = local.tiles.camera;
+    var st = local.state();
+    ui.setTracks(tile, local.video ? [local.video] : []);
+    tile.el.setAttribute('data-video', st.v ? 'on' : 'off');
+    tile.el.setAttribute('data-audio', st.a ? 'on' : 'off');
+    ui.attachMeter(tile, local.audio);
+    ui.quiet(tile);
+}
+
+
+/* mute and unmute: false when there is nothing to mute */
+function toggle(kind) {
+    var track = kind === 'audio' ? local.audio : local.video;
+    if (!track) {
+        return false;
+    }
+    track.enabled = !track.enabled;
+    local.render();
+    return true;
+}
+
+
+/* the controls of this page's media */
+function controls() {
+    var st = local.state();
+    var md = navigator.mediaDevices;
+    return {
+        audio: {shown: T.has(me.priv, P.SEND_AUDIO), on: st.a,
+                enabled: !!local.audio && local.audio.readyState === 'live'},
+        video: {shown: T.has(me.priv, P.SEND_VIDEO), on: st.v,
+                enabled: !!local.video && local.video.readyState === 'live'},
+        share: {shown: T.has(me.priv, P.SEND_SCREEN), on: !!local.screen,
+                enabled: !!(md && md.getDisplayMedia)}
+    };
+}
+
+
+/*
+ * The screen: resolves with its stream, shown in a tile of its own
+ * (null: nothing shared); stopped by the browser's own "stop
+ * sharing" too, which calls onStop
+ */
+function startShare(onStop) {
+    if (local.screen) {
+        return Promise.resolve(null);
+    }
+    $('#share-screen').disabled = true;
+    return navigator.mediaDevices.getDisplayMedia({video: true, audio: false}).then(function (stream) {
+        var track = stream.getVideoTracks()[0];
+        if (!track || ui.leaving()) {
+            stream.getTracks().forEach(function (x) { x.stop(); });
+            return null;
+        }
+        ui.clearError('share');
+        track.contentHint = 'detail';
+        local.screen = stream;
+        track.addEventListener('ended', function () { onStop(stream); });
+        local.tiles.screen = ui.makeTile(me.uid, 'screen', {
+            local: true, muted: true, name: t('screenOf', {user: me.uid})
+        });
+        ui.insertTile(local.tiles.screen, local.tiles.camera);
+        ui.setTracks(local.tiles.screen, [track]);
+        local.tiles.screen.el.setAttribute('data-video', 'on');
+        return stream;
+    }).catch(function (e) {
+        if (e && e.name === 'NotAllowedError') {
+            ui.setNotice('share', t('shareCancelled'));
+            setTimeout(function () { ui.clearNotice('share'); }, 4000);
+        } else {
+            ui.setError('share', t('shareFailed', {error: T.errorText(e)}));
+        }
+        return null;
+    });
+}
+
+
+/* false when that screen (or any, without one) is not shared */
+function stopShare(which) {
+    var stream = local.screen;
+    if (!stream || (which && which !== stream)) {
+        return false;
+    }
+    local.screen = null;
+    stream.getTracks().forEach(function (x) { x.stop(); });
+    ui.removeTile(local.tiles.screen);
+    local.tiles.screen = null;
+    return true;
+}
+
+
+function stop() {
+    if (local.screen) {
+        local.screen.getTracks().forEach(function (x) { x.stop(); });
+    }
+    if (local.stream) {
+        local.stream.getTracks().forEach(function (x) { x.stop(); });
+    }
 }

@@ -17,366 +17,29 @@ var P = T.PRIV;
 
 var LEAVE_WAIT_MS = 1500;
 
-export function createRoomUI(roomKey, me) {
-    var grid = $('#grid');
-    var errors = alerts('#room-error');
-    var notices = alerts('#room-notice');
-    var tiles = new Set();
-    var blocked = [];
-    var audio = {ctx: null, timer: null};
-    var leaving = false;
+/* the state of this page's createRoomUI() */
+var roomKey, me, grid, errors, notices, tiles, blocked, audio, leaving,
+    setError, clearError, setNotice, clearNotice;
+
+
+export function createRoomUI(roomKeyArg, meArg) {
+    roomKey = roomKeyArg;
+    me = meArg;
+
+    grid = $('#grid');
+    errors = alerts('#room-error');
+    notices = alerts('#room-notice');
+    tiles = new Set();
+    blocked = [];
+    audio = {ctx: null, timer: null};
+    leaving = false;
 
     /* ---- alerts ---- */
 
-    var setError = errors.set, clearError = errors.clear;
-    var setNotice = notices.set, clearNotice = notices.clear;
-
-    /* back to the login page, saying why, with this room filled in */
-    function loginLink(reason) {
-        var href = '/?denied=' + encodeURIComponent(reason)
-                   + (roomKey !== null ? '&roomId=' + encodeURIComponent(roomKey) : '');
-        return T.el('a', {href: href, class: 'button-link', text: t('backToLogin')});
-    }
-
-    /* ---- tiles ---- */
-
-    function makeTile(uid, kind, opts) {
-        var video = T.el('video', {autoplay: true, playsInline: true});
-        video.muted = !!opts.muted;
-        var tag = T.el('span', {class: 'tag', text: opts.tag || ''});
-        tag.hidden = !opts.tag;
-        var box = T.el('div', {
-            class: 'tile', 'data-user': uid, 'data-kind': kind,
-            'data-audio': 'off', 'data-video': 'off', 'data-speaking': '0',
-            'data-local': opts.local ? '' : null, tabindex: '0'
-        }, [
-            video,
-            T.el('div', {class: 'avatar', 'aria-hidden': 'true'},
-                 [T.el('span', {text: kind === 'screen' ? '' : uid.charAt(0).toUpperCase()})]),
-            T.el('div', {class: 'tile-bar'}, [
-                T.el('span', {class: 'mic', 'aria-hidden': 'true'}),
-                T.el('span', {class: 'name', text: opts.name}),
-                tag
-            ])
-        ]);
-        box.addEventListener('click', function () { toggleEnlarge(box); });
-        box.addEventListener('keydown', function (e) {
-            if (e.key === 'Enter' || e.key === ' ') {
-                e.preventDefault();
-                toggleEnlarge(box);
-            }
-        });
-        return {el: box, video: video, tag: tag, tracks: [], meter: null, loudAt: 0};
-    }
-
-    function insertTile(tile, after) {
-        if (after && after.el.parentNode === grid) {
-            grid.insertBefore(tile.el, after.el.nextSibling);
-        } else {
-            grid.appendChild(tile.el);
-        }
-        tiles.add(tile);
-        layout();
-    }
-
-    /* columns and rows by the number of tiles; CSS sizes the grid so
-     * that all rows fit the window */
-    function layout() {
-        var n = grid.children.length;
-        var cols = n <= 1 ? 1 : n <= 4 ? 2 : n <= 9 ? 3 : 4;
-        grid.style.setProperty('--cols', cols);
-        grid.style.setProperty('--rows', Math.max(1, Math.ceil(n / cols)));
-    }
-
-    function removeTile(tile) {
-        if (!tile) {
-            return;
-        }
-        detachMeter(tile);
-        tile.video.srcObject = null;
-        tile.el.remove();
-        tiles.delete(tile);
-        grid.classList.toggle('has-enlarged', !!grid.querySelector('[data-enlarged]'));
-        layout();
-    }
-
-    function toggleEnlarge(box) {
-        var was = box.hasAttribute('data-enlarged');
-        grid.querySelectorAll('[data-enlarged]').forEach(function (x) {
-            x.removeAttribute('data-enlarged');
-        });
-        if (!was) {
-            box.setAttribute('data-enlarged', '');
-        }
-        grid.classList.toggle('has-enlarged', !was);
-    }
-
-    function setTracks(tile, tracks) {
-        var same = tracks.length === tile.tracks.length && tracks.every(function (x, i) {
-            return x === tile.tracks[i];
-        });
-        if (same) {
-            return;
-        }
-        tile.tracks = tracks.slice();
-        tile.video.srcObject = tracks.length ? new MediaStream(tracks) : null;
-        if (tracks.length) {
-            play(tile.video);
-        }
-    }
-
-    /* autoplay with sound may be refused until the person interacts */
-    function play(video) {
-        var p = video.play();
-        if (!p) {
-            return;
-        }
-        p.catch(function (e) {
-            if (e && e.name === 'NotAllowedError' && !video.muted) {
-                video.muted = true;
-                blocked.push(video);
-                soundBlocked();
-                video.play().catch(function () {});
-            }
-        });
-    }
-
-    function soundBlocked() {
-        if (notices.has('sound')) {
-            return;
-        }
-        var button = T.el('button', {type: 'button', class: 'small', text: t('enableSound')});
-        setNotice('sound', t('soundBlocked'), button);
-        var unblock = function () {
-            blocked.splice(0).forEach(function (v) {
-                v.muted = false;
-                v.play().catch(function () {});
-            });
-            if (audio.ctx) {
-                audio.ctx.resume().catch(function () {});
-            }
-            clearNotice('sound');
-            document.removeEventListener('click', unblock, true);
-        };
-        document.addEventListener('click', unblock, true);
-    }
-
-    /* ---- who is speaking: an analyser per audible track ---- */
-
-    function audioCtx() {
-        if (!audio.ctx && (window.AudioContext || window.webkitAudioContext)) {
-            audio.ctx = new (window.AudioContext || window.webkitAudioContext)();
-            if (audio.ctx.state === 'suspended') {
-                audio.ctx.resume().catch(function () {});
-                setTimeout(function () {
-                    if (audio.ctx && audio.ctx.state === 'suspended') {
-                        soundBlocked();
-                    }
-                }, 1000);
-            }
-        }
-        return audio.ctx;
-    }
-
-    function attachMeter(tile, track) {
-        if (tile.meter && tile.meter.track === track) {
-            return;
-        }
-        detachMeter(tile);
-        var ctx = track && audioCtx();
-        if (!ctx) {
-            return;
-        }
-        try {
-            var src = ctx.createMediaStreamSource(new MediaStream([track]));
-            var an = ctx.createAnalyser();
-            an.fftSize = 512;
-            src.connect(an);
-            tile.meter = {track: track, src: src, an: an, buf: new Float32Array(an.fftSize)};
-        } catch (e) {
-            tile.meter = null;
-        }
-    }
-
-    function detachMeter(tile) {
-        if (tile.meter) {
-            try { tile.meter.src.disconnect(); } catch (e) { /* gone */ }
-            tile.meter = null;
-        }
-        tile.el.setAttribute('data-speaking', '0');
-    }
-
-    function meterTick() {
-        var now = Date.now();
-        tiles.forEach(function (tile) {
-            if (!tile.meter) {
-                return;                 /* a backend of its own says it */
-            }
-            var speaking = false;
-            if (tile.el.getAttribute('data-audio') === 'on') {
-                if (T.level(tile.meter.an, tile.meter.buf) > 0.02) {
-                    tile.loudAt = now;
-                }
-                speaking = now - tile.loudAt < 500;
-            }
-            var v = speaking ? '1' : '0';
-            if (tile.el.getAttribute('data-speaking') !== v) {
-                tile.el.setAttribute('data-speaking', v);
-            }
-        });
-    }
-
-    /* muted is silent at once, not at the meter's next look */
-    function quiet(tile) {
-        if (tile.el.getAttribute('data-audio') !== 'on') {
-            tile.loudAt = 0;
-            tile.el.setAttribute('data-speaking', '0');
-        }
-    }
-
-    /* ---- a member's tiles: what of their media this page shows ---- */
-
-    /* may this member's track of this kind be shown or played here? */
-    function allowed(p, kind, trackKind) {
-        if (kind === 'screen') {
-            return trackKind === 'video' && T.has(p.priv, P.SEND_SCREEN)
-                   && T.has(me.priv, P.RECV_SCREEN);
-        }
-        if (trackKind === 'audio') {
-            return T.has(p.priv, P.SEND_AUDIO) && T.has(me.priv, P.RECV_AUDIO);
-        }
-        return T.has(p.priv, P.SEND_VIDEO) && T.has(me.priv, P.RECV_VIDEO);
-    }
-
-    /* p.remote: track id -> {track, stream, kind (or from p.media)} */
-    function remoteTracks(p, kind) {
-        var out = [];
-        p.remote.forEach(function (r) {
-            if (r.track.readyState !== 'live' || r.stream.getTracks().indexOf(r.track) < 0) {
-                return;
-            }
-            var k = r.kind || (r.stream.id === p.media.screen ? 'screen'
-                               : r.stream.id === p.media.camera ? 'camera' : null);
-            if (k === kind && allowed(p, kind, r.track.kind)) {
-                out.push(r.track);
-            }
-        });
-        /* audio first, then video: a stable order for setTracks */
-        return out.sort(function (a, b) { return a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0; });
-    }
-
-    function renderMember(p) {
-        if (p.closed) {
-            return;
-        }
-        var cam = p.tiles.camera;
-        var tracks = remoteTracks(p, 'camera');
-        var a = tracks.find(function (x) { return x.kind === 'audio'; });
-        var v = tracks.find(function (x) { return x.kind === 'video'; });
-        setTracks(cam, tracks);
-        cam.el.setAttribute('data-video', v && p.state.video ? 'on' : 'off');
-        cam.el.setAttribute('data-audio', a && p.state.audio ? 'on' : 'off');
-        attachMeter(cam, a || null);
-        quiet(cam);
-        audienceTag(cam, p.priv);
-
-        var screen = remoteTracks(p, 'screen').slice(0, 1);
-        if (screen.length) {
-            if (!p.tiles.screen) {
-                p.tiles.screen = makeTile(p.uid, 'screen', {name: t('screenOf', {user: p.uid})});
-                insertTile(p.tiles.screen, cam);
-            }
-            setTracks(p.tiles.screen, screen);
-            p.tiles.screen.el.setAttribute('data-video', 'on');
-        } else if (p.tiles.screen) {
-            removeTile(p.tiles.screen);
-            p.tiles.screen = null;
-        }
-    }
-
-    /* a member who may send neither audio nor video is tagged */
-    function audienceTag(tile, priv) {
-        var audience = !T.has(priv, P.SEND_AUDIO) && !T.has(priv, P.SEND_VIDEO);
-        tile.tag.textContent = audience ? t('audienceTag') : '';
-        tile.tag.hidden = !audience;
-    }
-
-    /* ---- status, count, controls ---- */
-
-    function setStatus(state) {
-        var s = $('#room-status');
-        s.setAttribute('data-state', state);
-        $('#room-status-text').textContent = state === 'connected' ? t('connected')
-                                             : state === 'refused' ? '' : t('connecting');
-    }
-
-    function setCount(n) {
-        $('#room-count').textContent = t('count', {n: n});
-    }
-
-    function setLabel(button, key, pressed) {
-        button.querySelector('.ctl-label').textContent = t(key);
-        button.setAttribute('aria-pressed', pressed ? 'true' : 'false');
-    }
-
-    /* view: {audio, video, share}, each {shown, enabled, on} */
-    function showControls(view) {
-        var ma = $('#mute-audio'), mv = $('#mute-video'), sh = $('#share-screen');
-        ma.hidden = !view.audio.shown;
-        mv.hidden = !view.video.shown;
-        sh.hidden = !view.share.shown;
-        ma.disabled = !view.audio.enabled;
-        mv.disabled = !view.video.enabled;
-        sh.disabled = !view.share.enabled;
-        setLabel(ma, view.audio.on || ma.disabled ? 'muteAudio' : 'unmuteAudio',
-                 !view.audio.on && !ma.disabled);
-        setLabel(mv, view.video.on || mv.disabled ? 'muteVideo' : 'unmuteVideo',
-                 !view.video.on && !mv.disabled);
-        setLabel(sh, view.share.on ? 'stopShare' : 'shareScreen', view.share.on);
-    }
-
-    /* handlers: {audio, video, share, leave}, each a function */
-    function onControls(handlers) {
-        $('#mute-audio').addEventListener('click', handlers.audio);
-        $('#mute-video').addEventListener('click', handlers.video);
-        $('#share-screen').addEventListener('click', handlers.share);
-        $('#leave').addEventListener('click', handlers.leave);
-    }
-
-    function disableControls() {
-        ['#mute-audio', '#mute-video', '#share-screen'].forEach(function (s) {
-            $(s).disabled = true;
-        });
-        $('#leave').addEventListener('click', function () { location.assign('/'); });
-    }
-
-    /* ---- leaving, and the token's end ---- */
-
-    /* stop(): the backend says goodbye and lets go, LEAVE_WAIT_MS at most */
-    function leave(stop) {
-        if (leaving) {
-            return Promise.resolve();
-        }
-        leaving = true;
-        $('#leave').disabled = true;
-        return Promise.race([Promise.resolve().then(stop), T.sleep(LEAVE_WAIT_MS)])
-            .catch(function () {}).then(function () {
-                T.dropSession(roomKey);
-                location.assign('/?userId=' + encodeURIComponent(me.uid)
-                                + '&roomId=' + encodeURIComponent(roomKey));
-            });
-    }
-
-    function expireAt(unixTime) {
-        var ms = unixTime * 1000 - Date.now();
-        if (ms < 0x7fffffff) {
-            setTimeout(function () {
-                if (!leaving) {
-                    setError('expiry', t('tokenExpired'), loginLink('expired'));
-                }
-            }, Math.max(0, ms));
-        }
-    }
+    setError = errors.set;
+    clearError = errors.clear;
+    setNotice = notices.set;
+    clearNotice = notices.clear;
 
     return {
         setError: setError, clearError: clearError,
@@ -400,6 +63,375 @@ export function createRoomUI(roomKey, me) {
         leave: leave, leaving: function () { return leaving; },
         expireAt: expireAt
     };
+}
+
+
+/* back to the login page, saying why, with this room filled in */
+function loginLink(reason) {
+    var href = '/?denied=' + encodeURIComponent(reason)
+               + (roomKey !== null ? '&roomId=' + encodeURIComponent(roomKey) : '');
+    return T.el('a', {href: href, class: 'button-link', text: t('backToLogin')});
+}
+
+
+/* ---- tiles ---- */
+
+function makeTile(uid, kind, opts) {
+    var video = T.el('video', {autoplay: true, playsInline: true});
+    video.muted = !!opts.muted;
+    var tag = T.el('span', {class: 'tag', text: opts.tag || ''});
+    tag.hidden = !opts.tag;
+    var box = T.el('div', {
+        class: 'tile', 'data-user': uid, 'data-kind': kind,
+        'data-audio': 'off', 'data-video': 'off', 'data-speaking': '0',
+        'data-local': opts.local ? '' : null, tabindex: '0'
+    }, [
+        video,
+        T.el('div', {class: 'avatar', 'aria-hidden': 'true'},
+             [T.el('span', {text: kind === 'screen' ? '' : uid.charAt(0).toUpperCase()})]),
+        T.el('div', {class: 'tile-bar'}, [
+            T.el('span', {class: 'mic', 'aria-hidden': 'true'}),
+            T.el('span', {class: 'name', text: opts.name}),
+            tag
+        ])
+    ]);
+    box.addEventListener('click', function () { toggleEnlarge(box); });
+    box.addEventListener('keydown', function (e) {
+        if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            toggleEnlarge(box);
+        }
+    });
+    return {el: box, video: video, tag: tag, tracks: [], meter: null, loudAt: 0};
+}
+
+
+function insertTile(tile, after) {
+    if (after && after.el.parentNode === grid) {
+        grid.insertBefore(tile.el, after.el.nextSibling);
+    } else {
+        grid.appendChild(tile.el);
+    }
+    tiles.add(tile);
+    layout();
+}
+
+
+/* columns and rows by the number of tiles; CSS sizes the grid so
+ * that all rows fit the window */
+function layout() {
+    var n = grid.children.length;
+    var cols = n <= 1 ? 1 : n <= 4 ? 2 : n <= 9 ? 3 : 4;
+    grid.style.setProperty('--cols', cols);
+    grid.style.setProperty('--rows', Math.max(1, Math.ceil(n / cols)));
+}
+
+
+function removeTile(tile) {
+    if (!tile) {
+        return;
+    }
+    detachMeter(tile);
+    tile.video.srcObject = null;
+    tile.el.remove();
+    tiles.delete(tile);
+    grid.classList.toggle('has-enlarged', !!grid.querySelector('[data-enlarged]'));
+    layout();
+}
+
+
+function toggleEnlarge(box) {
+    var was = box.hasAttribute('data-enlarged');
+    grid.querySelectorAll('[data-enlarged]').forEach(function (x) {
+        x.removeAttribute('data-enlarged');
+    });
+    if (!was) {
+        box.setAttribute('data-enlarged', '');
+    }
+    grid.classList.toggle('has-enlarged', !was);
+}
+
+
+function setTracks(tile, tracks) {
+    var same = tracks.length === tile.tracks.length && tracks.every(function (x, i) {
+        return x === tile.tracks[i];
+    });
+    if (same) {
+        return;
+    }
+    tile.tracks = tracks.slice();
+    tile.video.srcObject = tracks.length ? new MediaStream(tracks) : null;
+    if (tracks.length) {
+        play(tile.video);
+    }
+}
+
+
+/* autoplay with sound may be refused until the person interacts */
+function play(video) {
+    var p = video.play();
+    if (!p) {
+        return;
+    }
+    p.catch(function (e) {
+        if (e && e.name === 'NotAllowedError' && !video.muted) {
+            video.muted = true;
+            blocked.push(video);
+            soundBlocked();
+            video.play().catch(function () {});
+        }
+    });
+}
+
+
+function soundBlocked() {
+    if (notices.has('sound')) {
+        return;
+    }
+    var button = T.el('button', {type: 'button', class: 'small', text: t('enableSound')});
+    setNotice('sound', t('soundBlocked'), button);
+    var unblock = function () {
+        blocked.splice(0).forEach(function (v) {
+            v.muted = false;
+            v.play().catch(function () {});
+        });
+        if (audio.ctx) {
+            audio.ctx.resume().catch(function () {});
+        }
+        clearNotice('sound');
+        document.removeEventListener('click', unblock, true);
+    };
+    document.addEventListener('click', unblock, true);
+}
+
+
+/* ---- who is speaking: an analyser per audible track ---- */
+
+function audioCtx() {
+    if (!audio.ctx && (window.AudioContext || window.webkitAudioContext)) {
+        audio.ctx = new (window.AudioContext || window.webkitAudioContext)();
+        if (audio.ctx.state === 'suspended') {
+            audio.ctx.resume().catch(function () {});
+            setTimeout(function () {
+                if (audio.ctx && audio.ctx.state === 'suspended') {
+                    soundBlocked();
+                }
+            }, 1000);
+        }
+    }
+    return audio.ctx;
+}
+
+
+function attachMeter(tile, track) {
+    if (tile.meter && tile.meter.track === track) {
+        return;
+    }
+    detachMeter(tile);
+    var ctx = track && audioCtx();
+    if (!ctx) {
+        return;
+    }
+    try {
+        var src = ctx.createMediaStreamSource(new MediaStream([track]));
+        var an = ctx.createAnalyser();
+        an.fftSize = 512;
+        src.connect(an);
+        tile.meter = {track: track, src: src, an: an, buf: new Float32Array(an.fftSize)};
+    } catch (e) {
+        tile.meter = null;
+    }
+}
+
+
+function detachMeter(tile) {
+    if (tile.meter) {
+        try { tile.meter.src.disconnect(); } catch (e) { /* gone */ }
+        tile.meter = null;
+    }
+    tile.el.setAttribute('data-speaking', '0');
+}
+
+
+function meterTick() {
+    var now = Date.now();
+    tiles.forEach(function (tile) {
+        if (!tile.meter) {
+            return;                 /* a backend of its own says it */
+        }
+        var speaking = false;
+        if (tile.el.getAttribute('data-audio') === 'on') {
+            if (T.level(tile.meter.an, tile.meter.buf) > 0.02) {
+                tile.loudAt = now;
+            }
+            speaking = now - tile.loudAt < 500;
+        }
+        var v = speaking ? '1' : '0';
+        if (tile.el.getAttribute('data-speaking') !== v) {
+            tile.el.setAttribute('data-speaking', v);
+        }
+    });
+}
+
+
+/* muted is silent at once, not at the meter's next look */
+function quiet(tile) {
+    if (tile.el.getAttribute('data-audio') !== 'on') {
+        tile.loudAt = 0;
+        tile.el.setAttribute('data-speaking', '0');
+    }
+}
+
+
+/* may this member's track of this kind be shown or played here? */
+function allowed(p, kind, trackKind) {
+    if (kind === 'screen') {
+        return trackKind === 'video' && T.has(p.priv, P.SEND_SCREEN)
+               && T.has(me.priv, P.RECV_SCREEN);
+    }
+    if (trackKind === 'audio') {
+        return T.has(p.priv, P.SEND_AUDIO) && T.has(me.priv, P.RECV_AUDIO);
+    }
+    return T.has(p.priv, P.SEND_VIDEO) && T.has(me.priv, P.RECV_VIDEO);
+}
+
+
+/* p.remote: track id -> {track, stream, kind (or from p.media)} */
+function remoteTracks(p, kind) {
+    var out = [];
+    p.remote.forEach(function (r) {
+        if (r.track.readyState !== 'live' || r.stream.getTracks().indexOf(r.track) < 0) {
+            return;
+        }
+        var k = r.kind || (r.stream.id === p.media.screen ? 'screen'
+                           : r.stream.id === p.media.camera ? 'camera' : null);
+        if (k === kind && allowed(p, kind, r.track.kind)) {
+            out.push(r.track);
+        }
+    });
+    /* audio first, then video: a stable order for setTracks */
+    return out.sort(function (a, b) { return a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0; });
+}
+
+
+function renderMember(p) {
+    if (p.closed) {
+        return;
+    }
+    var cam = p.tiles.camera;
+    var tracks = remoteTracks(p, 'camera');
+    var a = tracks.find(function (x) { return x.kind === 'audio'; });
+    var v = tracks.find(function (x) { return x.kind === 'video'; });
+    setTracks(cam, tracks);
+    cam.el.setAttribute('data-video', v && p.state.video ? 'on' : 'off');
+    cam.el.setAttribute('data-audio', a && p.state.audio ? 'on' : 'off');
+    attachMeter(cam, a || null);
+    quiet(cam);
+    audienceTag(cam, p.priv);
+
+    var screen = remoteTracks(p, 'screen').slice(0, 1);
+    if (screen.length) {
+        if (!p.tiles.screen) {
+            p.tiles.screen = makeTile(p.uid, 'screen', {name: t('screenOf', {user: p.uid})});
+            insertTile(p.tiles.screen, cam);
+        }
+        setTracks(p.tiles.screen, screen);
+        p.tiles.screen.el.setAttribute('data-video', 'on');
+    } else if (p.tiles.screen) {
+        removeTile(p.tiles.screen);
+        p.tiles.screen = null;
+    }
+}
+
+
+/* a member who may send neither audio nor video is tagged */
+function audienceTag(tile, priv) {
+    var audience = !T.has(priv, P.SEND_AUDIO) && !T.has(priv, P.SEND_VIDEO);
+    tile.tag.textContent = audience ? t('audienceTag') : '';
+    tile.tag.hidden = !audience;
+}
+
+
+/* ---- status, count, controls ---- */
+
+function setStatus(state) {
+    var s = $('#room-status');
+    s.setAttribute('data-state', state);
+    $('#room-status-text').textContent = state === 'connected' ? t('connected')
+                                         : state === 'refused' ? '' : t('connecting');
+}
+
+
+function setCount(n) {
+    $('#room-count').textContent = t('count', {n: n});
+}
+
+
+function setLabel(button, key, pressed) {
+    button.querySelector('.ctl-label').textContent = t(key);
+    button.setAttribute('aria-pressed', pressed ? 'true' : 'false');
+}
+
+
+/* view: {audio, video, share}, each {shown, enabled, on} */
+function showControls(view) {
+    var ma = $('#mute-audio'), mv = $('#mute-video'), sh = $('#share-screen');
+    ma.hidden = !view.audio.shown;
+    mv.hidden = !view.video.shown;
+    sh.hidden = !view.share.shown;
+    ma.disabled = !view.audio.enabled;
+    mv.disabled = !view.video.enabled;
+    sh.disabled = !view.share.enabled;
+    setLabel(ma, view.audio.on || ma.disabled ? 'muteAudio' : 'unmuteAudio',
+             !view.audio.on && !ma.disabled);
+    setLabel(mv, view.video.on || mv.disabled ? 'muteVideo' : 'unmuteVideo',
+             !view.video.on && !mv.disabled);
+    setLabel(sh, view.share.on ? 'stopShare' : 'shareScreen', view.share.on);
+}
+
+
+/* handlers: {audio, video, share, leave}, each a function */
+function onControls(handlers) {
+    $('#mute-audio').addEventListener('click', handlers.audio);
+    $('#mute-video').addEventListener('click', handlers.video);
+    $('#share-screen').addEventListener('click', handlers.share);
+    $('#leave').addEventListener('click', handlers.leave);
+}
+
+
+function disableControls() {
+    ['#mute-audio', '#mute-video', '#share-screen'].forEach(function (s) {
+        $(s).disabled = true;
+    });
+    $('#leave').addEventListener('click', function () { location.assign('/'); });
+}
+
+
+/* stop(): the backend says goodbye and lets go, LEAVE_WAIT_MS at most */
+function leave(stop) {
+    if (leaving) {
+        return Promise.resolve();
+    }
+    leaving = true;
+    $('#leave').disabled = true;
+    return Promise.race([Promise.resolve().then(stop), T.sleep(LEAVE_WAIT_MS)])
+        .catch(function () {}).then(function () {
+            T.dropSession(roomKey);
+            location.assign('/?userId=' + encodeURIComponent(me.uid)
+                            + '&roomId=' + encodeURIComponent(roomKey));
+        });
+}
+
+
+function expireAt(unixTime) {
+    var ms = unixTime * 1000 - Date.now();
+    if (ms < 0x7fffffff) {
+        setTimeout(function () {
+            if (!leaving) {
+                setError('expiry', t('tokenExpired'), loginLink('expired'));
+            }
+        }, Math.max(0, ms));
+    }
 }
 
 

@@ -48,387 +48,33 @@ var POST_TIMEOUT_MS = 5000;
 
 /* ctx: {ui, session, me, roomKey, token, ice}; makePath: the media path's */
 
-export function createSignalRoom(ctx, makePath) {
-    var ui = ctx.ui, me = ctx.me;
-    var roomKey = ctx.roomKey, token = ctx.token;
-    var local = createLocalMedia(ui, me, ctx.session);
+/* the state of this page's createSignalRoom() */
+var ctx, makePath, ui, me, roomKey, token, local, sig, members, messages,
+    clock, path;
 
-    var sig = {ws: null, open: false, retry: 0, timer: null, chains: new Map(),
-               refused: false};
-    var members = new Map();    /* userId -> member */
-    var messages = [];
-    var clock = {worker: null, timer: null, ticks: 0};
-    var path = null;
 
-    /* ---- out: one POST per message ---- */
+export function createSignalRoom(ctxArg, makePathArg) {
+    ctx = ctxArg;
+    makePath = makePathArg;
 
-    function publishUrl(to) {
-        return T.endpoints.publish + '?room=' + encodeURIComponent(roomKey)
-               + (to ? '&to=' + encodeURIComponent(to) : '');
-    }
+    ui = ctx.ui;
+    me = ctx.me;
+    roomKey = ctx.roomKey;
+    token = ctx.token;
+    local = createLocalMedia(ui, me, ctx.session);
 
-    /* resolves with the HTTP status, 0 when it did not get through */
-    function post(body, to) {
-        var ctl = new AbortController();
-        var timer = setTimeout(function () { ctl.abort(); }, POST_TIMEOUT_MS);
-        return fetch(publishUrl(to), {
-            method: 'POST',
-            headers: {'X-TRTC-Token': token, 'Content-Type': 'text/plain;charset=UTF-8'},
-            body: body,
-            cache: 'no-store',
-            signal: ctl.signal
-        }).then(function (res) {
-            return res.status;
-        }, function () {
-            return 0;
-        }).finally(function () {
-            clearTimeout(timer);
-        });
-    }
-
-    /* messages to one destination go out in order (an offer before its
-     * candidates); different destinations do not wait for each other */
-    function send(msg, to) {
-        msg.sid = me.sid;
-        var body = JSON.stringify(msg);
-        var key = to || '';
-        var prev = sig.chains.get(key) || Promise.resolve();
-        var p = prev.then(function () { return post(body, to); }).then(function (status) {
-            published(status);
-            return status;
-        });
-        sig.chains.set(key, p.catch(function () {}));
-        return p;
-    }
-
-    function published(status) {
-        if (status >= 200 && status < 300) {
-            ui.clearError('publish');
-            return;
-        }
-        if (ui.leaving()) {
-            return;
-        }
-        if (status === 401 || status === 403) {
-            ui.setError('publish', t('publishRejected', {status: status}),
-                        ui.loginLink('signal_refused'));
-        } else {
-            ui.setError('publish', t('publishFailed',
-                                     {detail: status ? 'HTTP ' + status : 'network'}));
-        }
-    }
-
-    function mediaInfo() {
-        return {
-            camera: local.stream ? local.stream.id : null,
-            screen: local.screen ? local.screenCarrier.id : null,
-            feeds: path.feeds()
-        };
-    }
-
-    function announce(type) {
-        return send({t: type, st: local.state(), media: mediaInfo()});
-    }
-
-    /* to one member's inbox, for this page of it */
-    function direct(p, msg) {
-        msg.to = p.sid;
-        if (msg.t === 'sdp') {
-            msg.st = local.state();
-            msg.media = mediaInfo();
-        }
-        return send(msg, p.uid);
-    }
-
-    /* ---- in: the WebSocket ---- */
-
-    function connect() {
-        if (ui.leaving() || sig.refused) {
-            return;
-        }
-        clearTimeout(sig.timer);
-        ui.setStatus('connecting');
-        var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host
-                  + T.endpoints.subscribe + '?room=' + encodeURIComponent(roomKey)
-                  + '&privateMapKey=' + encodeURIComponent(token);
-        var ws, opened = false;
-        try {
-            ws = new WebSocket(url);
-        } catch (e) {
-            ui.setError('signal', t('signalDown', {detail: T.errorText(e)}));
-            return;
-        }
-        sig.ws = ws;
-        ws.onopen = function () {
-            opened = true;
-            sig.open = true;
-            sig.retry = 0;
-            ui.clearError('signal');
-            ui.setStatus('connected');
-            announce('hello');
-        };
-        ws.onmessage = function (e) {
-            if (typeof e.data === 'string') {
-                onRaw(e.data);
-            }
-        };
-        ws.onclose = function (e) {
-            sig.open = false;
-            if (sig.ws !== ws || ui.leaving()) {
-                return;
-            }
-            ui.setStatus('connecting');
-            if (opened) {
-                ui.setError('signal', t('signalLost'));
-                reconnect();
-            } else {
-                diagnose(e);
-            }
-        };
-    }
-
-    function reconnect() {
-        var delay = Math.min(10000, 1000 * Math.pow(2, sig.retry++));
-        sig.timer = setTimeout(connect, delay);
-    }
-
-    /* a refused WebSocket does not say why: ask the publisher, which
-     * checks the same token for the same room */
-    function diagnose(closeEvent) {
-        post(JSON.stringify({t: 'probe', sid: me.sid})).then(function (status) {
-            if (ui.leaving()) {
-                return;
-            }
-            if (status === 401 || status === 403) {
-                sig.refused = true;
-                ui.setStatus('refused');
-                ui.setError('signal', t('signalRefused'), ui.loginLink('signal_refused'));
-            } else {
-                ui.setError('signal', t('signalDown', {
-                    detail: status ? 'WebSocket ' + (closeEvent && closeEvent.code) : 'offline'
-                }));
-                reconnect();
-            }
-        });
-    }
-
-    function onRaw(text) {
-        var outer, msg;
-        try { outer = JSON.parse(text); } catch (e) { return; }
-        if (!outer || typeof outer.from !== 'string' || typeof outer.data !== 'string') {
-            return;
-        }
-        messages.push(outer);
-        if (messages.length > MESSAGES_KEPT) {
-            messages.splice(0, messages.length - MESSAGES_KEPT);
-        }
-        try { msg = JSON.parse(outer.data); } catch (e) { return; }
-        if (!msg || typeof msg !== 'object' || typeof msg.t !== 'string'
-            || typeof msg.sid !== 'string' || !T.validUserId(outer.from))
-        {
-            return;
-        }
-        if (outer.from === me.uid) {
-            /* our own broadcast echoed; or the same name in another tab */
-            if (msg.sid !== me.sid && (msg.t === 'hello' || msg.t === 'hb')) {
-                ui.setNotice('dup', t('dupUser', {user: me.uid}));
-            }
-            return;
-        }
-        handle(outer.from, outer.privilege | 0, msg);
-    }
-
-    function handle(from, priv, msg) {
-        var p;
-        switch (msg.t) {
-        case 'hello':
-            p = ensure(from, msg.sid, priv);
-            update(p, msg);
-            send({t: 'welcome', to: msg.sid, st: local.state(), media: mediaInfo()}, from);
-            break;
-        case 'welcome':
-        case 'hb':
-        case 'state':
-            if (msg.to && msg.to !== me.sid) {
-                return;
-            }
-            p = ensure(from, msg.sid, priv);
-            update(p, msg);
-            break;
-        case 'bye':
-            p = members.get(from);
-            if (p && p.sid === msg.sid) {
-                remove(p);
-            }
-            break;
-        default:
-            if (path.handle(from, priv, msg)) {
-                return;
-            }
-            p = members.get(from);
-            if (p && p.sid === msg.sid) {
-                p.lastSeen = Date.now();
-            }
-        }
-    }
-
-    /* ---- members ---- */
-
-    /* answering: a new member's connection is for answering an offer
-     * that is here already, so it must not make one of its own */
-    function ensure(uid, sid, priv, answering) {
-        var p = members.get(uid);
-        if (p && p.sid !== sid) {
-            remove(p);              /* reloaded: a new page, a new member */
-            p = null;
-        }
-        if (!p) {
-            p = {
-                uid: uid, sid: sid, priv: priv, key: uid + '/' + sid,
-                state: {audio: false, video: false},
-                media: {camera: null, screen: null},
-                remote: new Map(),
-                lastSeen: Date.now(),
-                closed: false,
-                tiles: {}
-            };
-            p.tiles.camera = ui.makeTile(uid, 'camera', {name: uid});
-            ui.insertTile(p.tiles.camera);
-            members.set(uid, p);
-            path.join(p, answering);
-            count();
-            ui.renderMember(p);
-        }
-        p.priv = priv;
-        p.lastSeen = Date.now();
-        return p;
-    }
-
-    function remove(p) {
-        if (p.closed) {
-            return;
-        }
-        p.closed = true;
-        path.leave(p);
-        ui.removeTile(p.tiles.camera);
-        ui.removeTile(p.tiles.screen);
-        if (members.get(p.uid) === p) {
-            members.delete(p.uid);
-        }
-        ui.clearError('peer-' + p.uid);
-        count();
-    }
-
-    function update(p, msg) {
-        if (msg.st && typeof msg.st === 'object') {
-            p.state = {audio: msg.st.a === true, video: msg.st.v === true};
-        }
-        if (msg.media && typeof msg.media === 'object') {
-            p.media = {
-                camera: typeof msg.media.camera === 'string' ? msg.media.camera : null,
-                screen: typeof msg.media.screen === 'string' ? msg.media.screen : null
-            };
-        }
-        path.update(p, msg);
-        ui.renderMember(p);
-    }
-
-    function count() {
-        ui.setCount(members.size + 1);
-    }
-
-    /* ---- the clock: heartbeats and vanished members ----
-     * A worker's timer is not throttled in a background tab the way the
-     * page's own timers are. */
-
-    function tick() {
-        clock.ticks++;
-        if (sig.open && clock.ticks % HEARTBEAT_TICKS === 0) {
-            announce('hb');
-        }
-        var now = Date.now();
-        members.forEach(function (p) {
-            if (!sig.open) {
-                p.lastSeen = now;   /* we cannot hear anyone: drop no one */
-            } else if (now - p.lastSeen > PEER_TIMEOUT_MS) {
-                remove(p);
-            }
-        });
-    }
-
-    function startClock() {
-        try {
-            var src = 'setInterval(function () { postMessage(0); }, 1000);';
-            var url = URL.createObjectURL(new Blob([src], {type: 'text/javascript'}));
-            clock.worker = new Worker(url);
-            URL.revokeObjectURL(url);
-            clock.worker.onmessage = tick;
-        } catch (e) {
-            clock.timer = setInterval(tick, 1000);
-        }
-        ui.startMeters();
-    }
-
-    /* ---- this page ---- */
-
-    function controls() {
-        ui.showControls(local.controls());
-    }
-
-    function toggle(kind) {
-        if (local.toggle(kind)) {
-            controls();
-            announce('state');
-        }
-    }
-
-    function share() {
-        if (local.screen) {
-            stopShare();
-            return;
-        }
-        /* the path sends it, and announces it when the others can
-         * know it for the screen */
-        local.startShare(stopShare).then(function (stream) {
-            return stream ? path.share(stream) : null;
-        }).finally(controls);
-    }
-
-    function stopShare(which) {
-        if (!local.stopShare(which)) {
-            return;
-        }
-        path.unshare();
-        controls();
-        if (sig.open) {
-            announce('state');
-        }
-    }
-
-    function shutdown() {
-        if (clock.worker) { clock.worker.terminate(); }
-        clearInterval(clock.timer);
-        clearTimeout(sig.timer);
-        if (sig.ws) {
-            try { sig.ws.close(); } catch (e) { /* closed */ }
-        }
-        members.forEach(remove);
-        path.close();
-        local.stop();
-        ui.stopAudio();
-    }
+    sig = {ws: null, open: false, retry: 0, timer: null, chains: new Map(),
+           refused: false};
+    members = new Map();    /* userId -> member */
+    messages = [];
+    clock = {worker: null, timer: null, ticks: 0};
 
     path = makePath({ui: ui, local: local, me: me, roomKey: roomKey, token: token,
                      ice: ctx.ice, members: members, ensure: ensure, remove: remove,
                      update: update, direct: direct, announce: announce,
                      connected: function () { return sig.open; }});
 
-    local.ended = function () {
-        controls();
-        if (sig.open) {
-            announce('state');
-        }
-    };
+    local.ended = ended;
 
     return {
         start: function () {
@@ -490,4 +136,391 @@ export function createSignalRoom(ctx, makePath) {
             sfu: path.sfu || null
         }
     };
+}
+
+
+/* ---- out: one POST per message ---- */
+
+function publishUrl(to) {
+    return T.endpoints.publish + '?room=' + encodeURIComponent(roomKey)
+           + (to ? '&to=' + encodeURIComponent(to) : '');
+}
+
+
+/* resolves with the HTTP status, 0 when it did not get through */
+function post(body, to) {
+    var ctl = new AbortController();
+    var timer = setTimeout(function () { ctl.abort(); }, POST_TIMEOUT_MS);
+    return fetch(publishUrl(to), {
+        method: 'POST',
+        headers: {'X-TRTC-Token': token, 'Content-Type': 'text/plain;charset=UTF-8'},
+        body: body,
+        cache: 'no-store',
+        signal: ctl.signal
+    }).then(function (res) {
+        return res.status;
+    }, function () {
+        return 0;
+    }).finally(function () {
+        clearTimeout(timer);
+    });
+}
+
+
+/* messages to one destination go out in order (an offer before its
+ * candidates); different destinations do not wait for each other */
+function send(msg, to) {
+    msg.sid = me.sid;
+    var body = JSON.stringify(msg);
+    var key = to || '';
+    var prev = sig.chains.get(key) || Promise.resolve();
+    var p = prev.then(function () { return post(body, to); }).then(function (status) {
+        published(status);
+        return status;
+    });
+    sig.chains.set(key, p.catch(function () {}));
+    return p;
+}
+
+
+function published(status) {
+    if (status >= 200 && status < 300) {
+        ui.clearError('publish');
+        return;
+    }
+    if (ui.leaving()) {
+        return;
+    }
+    if (status === 401 || status === 403) {
+        ui.setError('publish', t('publishRejected', {status: status}),
+                    ui.loginLink('signal_refused'));
+    } else {
+        ui.setError('publish', t('publishFailed',
+                                 {detail: status ? 'HTTP ' + status : 'network'}));
+    }
+}
+
+
+function mediaInfo() {
+    return {
+        camera: local.stream ? local.stream.id : null,
+        screen: local.screen ? local.screenCarrier.id : null,
+        feeds: path.feeds()
+    };
+}
+
+
+function announce(type) {
+    return send({t: type, st: local.state(), media: mediaInfo()});
+}
+
+
+/* to one member's inbox, for this page of it */
+function direct(p, msg) {
+    msg.to = p.sid;
+    if (msg.t === 'sdp') {
+        msg.st = local.state();
+        msg.media = mediaInfo();
+    }
+    return send(msg, p.uid);
+}
+
+
+/* ---- in: the WebSocket ---- */
+
+function connect() {
+    if (ui.leaving() || sig.refused) {
+        return;
+    }
+    clearTimeout(sig.timer);
+    ui.setStatus('connecting');
+    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host
+              + T.endpoints.subscribe + '?room=' + encodeURIComponent(roomKey)
+              + '&privateMapKey=' + encodeURIComponent(token);
+    var ws, opened = false;
+    try {
+        ws = new WebSocket(url);
+    } catch (e) {
+        ui.setError('signal', t('signalDown', {detail: T.errorText(e)}));
+        return;
+    }
+    sig.ws = ws;
+    ws.onopen = function () {
+        opened = true;
+        sig.open = true;
+        sig.retry = 0;
+        ui.clearError('signal');
+        ui.setStatus('connected');
+        announce('hello');
+    };
+    ws.onmessage = function (e) {
+        if (typeof e.data === 'string') {
+            onRaw(e.data);
+        }
+    };
+    ws.onclose = function (e) {
+        sig.open = false;
+        if (sig.ws !== ws || ui.leaving()) {
+            return;
+        }
+        ui.setStatus('connecting');
+        if (opened) {
+            ui.setError('signal', t('signalLost'));
+            reconnect();
+        } else {
+            diagnose(e);
+        }
+    };
+}
+
+
+function reconnect() {
+    var delay = Math.min(10000, 1000 * Math.pow(2, sig.retry++));
+    sig.timer = setTimeout(connect, delay);
+}
+
+
+/* a refused WebSocket does not say why: ask the publisher, which
+ * checks the same token for the same room */
+function diagnose(closeEvent) {
+    post(JSON.stringify({t: 'probe', sid: me.sid})).then(function (status) {
+        if (ui.leaving()) {
+            return;
+        }
+        if (status === 401 || status === 403) {
+            sig.refused = true;
+            ui.setStatus('refused');
+            ui.setError('signal', t('signalRefused'), ui.loginLink('signal_refused'));
+        } else {
+            ui.setError('signal', t('signalDown', {
+                detail: status ? 'WebSocket ' + (closeEvent && closeEvent.code) : 'offline'
+            }));
+            reconnect();
+        }
+    });
+}
+
+
+function onRaw(text) {
+    var outer, msg;
+    try { outer = JSON.parse(text); } catch (e) { return; }
+    if (!outer || typeof outer.from !== 'string' || typeof outer.data !== 'string') {
+        return;
+    }
+    messages.push(outer);
+    if (messages.length > MESSAGES_KEPT) {
+        messages.splice(0, messages.length - MESSAGES_KEPT);
+    }
+    try { msg = JSON.parse(outer.data); } catch (e) { return; }
+    if (!msg || typeof msg !== 'object' || typeof msg.t !== 'string'
+        || typeof msg.sid !== 'string' || !T.validUserId(outer.from))
+    {
+        return;
+    }
+    if (outer.from === me.uid) {
+        /* our own broadcast echoed; or the same name in another tab */
+        if (msg.sid !== me.sid && (msg.t === 'hello' || msg.t === 'hb')) {
+            ui.setNotice('dup', t('dupUser', {user: me.uid}));
+        }
+        return;
+    }
+    handle(outer.from, outer.privilege | 0, msg);
+}
+
+
+function handle(from, priv, msg) {
+    var p;
+    switch (msg.t) {
+    case 'hello':
+        p = ensure(from, msg.sid, priv);
+        update(p, msg);
+        send({t: 'welcome', to: msg.sid, st: local.state(), media: mediaInfo()}, from);
+        break;
+    case 'welcome':
+    case 'hb':
+    case 'state':
+        if (msg.to && msg.to !== me.sid) {
+            return;
+        }
+        p = ensure(from, msg.sid, priv);
+        update(p, msg);
+        break;
+    case 'bye':
+        p = members.get(from);
+        if (p && p.sid === msg.sid) {
+            remove(p);
+        }
+        break;
+    default:
+        if (path.handle(from, priv, msg)) {
+            return;
+        }
+        p = members.get(from);
+        if (p && p.sid === msg.sid) {
+            p.lastSeen = Date.now();
+        }
+    }
+}
+
+
+/* answering: a new member's connection is for answering an offer
+ * that is here already, so it must not make one of its own */
+function ensure(uid, sid, priv, answering) {
+    var p = members.get(uid);
+    if (p && p.sid !== sid) {
+        remove(p);              /* reloaded: a new page, a new member */
+        p = null;
+    }
+    if (!p) {
+        p = {
+            uid: uid, sid: sid, priv: priv, key: uid + '/' + sid,
+            state: {audio: false, video: false},
+            media: {camera: null, screen: null},
+            remote: new Map(),
+            lastSeen: Date.now(),
+            closed: false,
+            tiles: {}
+        };
+        p.tiles.camera = ui.makeTile(uid, 'camera', {name: uid});
+        ui.insertTile(p.tiles.camera);
+        members.set(uid, p);
+        path.join(p, answering);
+        count();
+        ui.renderMember(p);
+    }
+    p.priv = priv;
+    p.lastSeen = Date.now();
+    return p;
+}
+
+
+function remove(p) {
+    if (p.closed) {
+        return;
+    }
+    p.closed = true;
+    path.leave(p);
+    ui.removeTile(p.tiles.camera);
+    ui.removeTile(p.tiles.screen);
+    if (members.get(p.uid) === p) {
+        members.delete(p.uid);
+    }
+    ui.clearError('peer-' + p.uid);
+    count();
+}
+
+
+function update(p, msg) {
+    if (msg.st && typeof msg.st === 'object') {
+        p.state = {audio: msg.st.a === true, video: msg.st.v === true};
+    }
+    if (msg.media && typeof msg.media === 'object') {
+        p.media = {
+            camera: typeof msg.media.camera === 'string' ? msg.media.camera : null,
+            screen: typeof msg.media.screen === 'string' ? msg.media.screen : null
+        };
+    }
+    path.update(p, msg);
+    ui.renderMember(p);
+}
+
+
+function count() {
+    ui.setCount(members.size + 1);
+}
+
+
+/* ---- the clock: heartbeats and vanished members ----
+ * A worker's timer is not throttled in a background tab the way the
+ * page's own timers are. */
+
+function tick() {
+    clock.ticks++;
+    if (sig.open && clock.ticks % HEARTBEAT_TICKS === 0) {
+        announce('hb');
+    }
+    var now = Date.now();
+    members.forEach(function (p) {
+        if (!sig.open) {
+            p.lastSeen = now;   /* we cannot hear anyone: drop no one */
+        } else if (now - p.lastSeen > PEER_TIMEOUT_MS) {
+            remove(p);
+        }
+    });
+}
+
+
+function startClock() {
+    try {
+        var src = 'setInterval(function () { postMessage(0); }, 1000);';
+        var url = URL.createObjectURL(new Blob([src], {type: 'text/javascript'}));
+        clock.worker = new Worker(url);
+        URL.revokeObjectURL(url);
+        clock.worker.onmessage = tick;
+    } catch (e) {
+        clock.timer = setInterval(tick, 1000);
+    }
+    ui.startMeters();
+}
+
+
+/* ---- this page ---- */
+
+function controls() {
+    ui.showControls(local.controls());
+}
+
+
+function toggle(kind) {
+    if (local.toggle(kind)) {
+        controls();
+        announce('state');
+    }
+}
+
+
+function share() {
+    if (local.screen) {
+        stopShare();
+        return;
+    }
+    /* the path sends it, and announces it when the others can
+     * know it for the screen */
+    local.startShare(stopShare).then(function (stream) {
+        return stream ? path.share(stream) : null;
+    }).finally(controls);
+}
+
+
+function stopShare(which) {
+    if (!local.stopShare(which)) {
+        return;
+    }
+    path.unshare();
+    controls();
+    if (sig.open) {
+        announce('state');
+    }
+}
+
+
+function shutdown() {
+    if (clock.worker) { clock.worker.terminate(); }
+    clearInterval(clock.timer);
+    clearTimeout(sig.timer);
+    if (sig.ws) {
+        try { sig.ws.close(); } catch (e) { /* closed */ }
+    }
+    members.forEach(remove);
+    path.close();
+    local.stop();
+    ui.stopAudio();
+}
+
+
+function ended() {
+    controls();
+    if (sig.open) {
+        announce('state');
+    }
 }
