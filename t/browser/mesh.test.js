@@ -101,6 +101,20 @@ check('login page: fields, injected config, assets under /static/', async () => 
     await ctx.close();
 });
 
+check('opened from disk, where no module loads: each page says it wants the server', async () => {
+    const ctx = await newContext();
+    const page = await newPage(ctx, 'disk');
+    const out = {};
+    for (const f of ['index.html', 'room.html']) {
+        await page.goto('file://' + path.join(process.env.TRTC_WORK, 'html', f));
+        out[f] = await poll(() => page.evaluate(() => Array.from(document.querySelectorAll('.alert'))
+            .filter((e) => !e.hidden).map((e) => e.textContent).join(' '))
+            .then((text) => /through the server/.test(text) ? text : null), 10000, f + ': the message');
+    }
+    await ctx.close();
+    return {shown: Object.keys(out)};
+});
+
 check('first-visit prompt offers the device check once, then is remembered', async () => {
     const ctx = await newContext();
     const page = await newPage(ctx, 'first');
