@@ -7,6 +7,9 @@
  * cache when there is one), then the location's user, room and privilege;
  * trtc_auth's access phase handler.  The result is the request's context,
  * which the variables, trtc_janus and trtc_stamp read too.
+ *
+ * Touches: the request's context (kept in a pool cleanup too), the
+ * cache, the error log (one line a refusal).
  */
 
 

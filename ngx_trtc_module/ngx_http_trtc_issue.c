@@ -6,6 +6,9 @@
  * with the location's first key for the user of trtc_issue_user; with
  * trtc_issue_cookie the key (or the UserSig) as a cookie too, and with
  * trtc_turn_* the TURN credentials of coturn's REST API.
+ *
+ * Touches: the response (JSON, Set-Cookie); it reads the request's
+ * values, never its body.
  */
 
 

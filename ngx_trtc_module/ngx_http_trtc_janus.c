@@ -6,6 +6,8 @@
  * PrivateMapKey, for a page that joins its room's VideoRoom (the SFU
  * mode), and the room's VideoRoom id and pin; the $trtc_janus_*
  * variables read the same, made once per request.
+ *
+ * Touches: the request's context (the tokens made once) and the reply.
  */
 
 

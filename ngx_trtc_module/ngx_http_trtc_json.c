@@ -5,6 +5,8 @@
  * JSON for the replies of trtc_issue, trtc_janus and trtc_stamp, and for
  * $trtc_client_config: strings escaped so that they are safe in HTML and
  * in a <script> element too, and the reply itself (no-store).
+ *
+ * Touches: the response's headers and body.
  */
 
 

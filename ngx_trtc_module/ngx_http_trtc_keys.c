@@ -7,6 +7,8 @@
  * trtc_turn_secret_file, trtc_janus_secret_file.  A file's contents are
  * wiped once read; the keys and secrets live in the configuration's pool
  * and are wiped with it.  Nothing of them is ever logged.
+ *
+ * Touches: files, read by the master, and the configuration's pool.
  */
 
 

@@ -10,6 +10,8 @@
  * request in an http{} block with a trtc_key_file is written as nginx's
  * own is (ngx_http_log_error_handler), with each query string cut: a
  * token, accepted or not, never reaches the error log through it.
+ *
+ * Touches: the request's log_handler, nothing else.
  */
 
 

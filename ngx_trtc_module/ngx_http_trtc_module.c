@@ -7,6 +7,9 @@
  * directives and the configuration (create, merge), the phases the module
  * works in, and the worker's token state; each feature is a file of its
  * own (ngx_http_trtc_module.h lists them).
+ *
+ * Touches: the configuration, the access and post-read phases, the
+ * worker's token state.
  */
 
 

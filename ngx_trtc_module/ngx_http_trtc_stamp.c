@@ -12,6 +12,8 @@
  * subrequest is proxied, with the publisher's headers and arguments, to
  * a server of its own (a unix socket) where trtc_auth checks the same
  * token again and trtc_stamp answers.
+ *
+ * Touches: the request body (read once, bounded) and the reply.
  */
 
 

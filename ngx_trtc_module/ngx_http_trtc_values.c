@@ -7,6 +7,8 @@
  * trtc_auth_user, trtc_auth_room), privileges (trtc_issue_privilege,
  * trtc_auth_privilege): compiled when the configuration is read, and
  * evaluated, unescaped once and parsed when a request needs them.
+ *
+ * Touches: the request's variables, read only.
  */
 
 

@@ -7,6 +7,8 @@
  * location's settings where no trtc_auth did; apart from
  * $trtc_auth_result, $trtc_sdkappid and $trtc_client_config they are
  * empty unless the token was accepted.
+ *
+ * Touches: the request's context, through ngx_http_trtc_result().
  */
 
 
