@@ -137,8 +137,10 @@ conf_fails("$keys trtc_auth_room \$arg_room unescaped;",
            qr/\[emerg\].*invalid parameter "unescaped"/,
            'an id directive\'s parameter other than "decoded"');
 
-conf_ok("$keys " . sprintf($srv, 'location ~ ^/r/(?<r>[^/]+)/ { trtc_auth on; '
-                                 . 'trtc_auth_room $r decoded; }'),
+# (no regex location: under ASan, nginx -t leaks a PCRE2 context of its
+# own at exit, which LeakSanitizer turns into a failed exit status)
+conf_ok("$keys " . sprintf($srv, 'location /r/ { trtc_auth on; '
+                                 . 'trtc_auth_room $uri decoded; }'),
         'trtc_auth_room with "decoded"');
 
 conf_fails("$keys trtc_turn_urls turn:a http://b;",
