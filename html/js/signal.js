@@ -16,7 +16,9 @@
  *   welcome  to a newcomer's inbox, in answer to its hello
  *   hb       broadcast every 2 s (heartbeat); a member silent for 6 s is gone
  *   state    broadcast when mute or screen share changes
- *   bye      broadcast on leave (and by sendBeacon on pagehide)
+ *   bye      broadcast on leave, at once and kept alive past the page
+ *            (by sendBeacon on pagehide); what its sender sent before
+ *            and arrives after it is dropped
  * and the media path's own (the mesh's sdp, ice and knock: its file).
  * hello, welcome, hb and state carry
  *   st:    {a: audio on, v: video on}
@@ -45,12 +47,13 @@ var HEARTBEAT_TICKS = 2;        /* one tick a second: a heartbeat every 2 s */
 var PEER_TIMEOUT_MS = 6000;
 var MESSAGES_KEPT = 100;
 var POST_TIMEOUT_MS = 5000;
+var DEPARTED_KEPT = 64;
 
 /* ctx: {ui, session, me, roomKey, token, ice}; makePath: the media path's */
 
 /* the state of this page's createSignalRoom() */
-var ctx, makePath, ui, me, roomKey, token, local, sig, members, messages,
-    clock, path;
+var ctx, makePath, ui, me, roomKey, token, local, sig, members, departed,
+    messages, clock, path;
 
 
 export function createSignalRoom(ctxArg, makePathArg) {
@@ -66,6 +69,7 @@ export function createSignalRoom(ctxArg, makePathArg) {
     sig = {ws: null, open: false, retry: 0, timer: null, chains: new Map(),
            refused: false};
     members = new Map();    /* userId -> member */
+    departed = new Set();   /* userId/sid of the members that said bye */
     messages = [];
     clock = {worker: null, timer: null, ticks: 0};
 
@@ -95,9 +99,12 @@ export function createSignalRoom(ctxArg, makePathArg) {
         toggleAudio: function () { toggle('audio'); },
         toggleVideo: function () { toggle('video'); },
         toggleShare: share,
-        /* the bye, then everything let go */
+        /* the bye, then everything let go; the bye waits for no message
+         * before it (the page goes soon, whatever is still on its way)
+         * and is kept alive past the page */
         stop: function () {
-            var bye = sig.open ? send({t: 'bye'}) : Promise.resolve();
+            var bye = sig.open ? post(JSON.stringify({t: 'bye', sid: me.sid}), null, true)
+                               : Promise.resolve();
             return bye.finally(shutdown);
         },
         /* the page goes away: a beacon, which sets no headers, says bye
@@ -147,8 +154,9 @@ function publishUrl(to) {
 }
 
 
-/* resolves with the HTTP status, 0 when it did not get through */
-function post(body, to) {
+/* resolves with the HTTP status, 0 when it did not get through;
+ * keepalive: the request outlives the page */
+function post(body, to, keepalive) {
     var ctl = new AbortController();
     var timer = setTimeout(function () { ctl.abort(); }, POST_TIMEOUT_MS);
     return fetch(publishUrl(to), {
@@ -156,6 +164,7 @@ function post(body, to) {
         headers: {'X-TRTC-Token': token, 'Content-Type': 'text/plain;charset=UTF-8'},
         body: body,
         cache: 'no-store',
+        keepalive: keepalive === true,
         signal: ctl.signal
     }).then(function (res) {
         return res.status;
@@ -330,6 +339,9 @@ function onRaw(text) {
 
 function handle(from, priv, msg) {
     var p;
+    if (departed.has(from + '/' + msg.sid)) {
+        return;                 /* sent before its bye, arrived after it */
+    }
     switch (msg.t) {
     case 'hello':
         p = ensure(from, msg.sid, priv);
@@ -346,6 +358,10 @@ function handle(from, priv, msg) {
         update(p, msg);
         break;
     case 'bye':
+        departed.add(from + '/' + msg.sid);
+        if (departed.size > DEPARTED_KEPT) {
+            departed.delete(departed.values().next().value);
+        }
         p = members.get(from);
         if (p && p.sid === msg.sid) {
             remove(p);

@@ -474,6 +474,36 @@ check('a peer that vanishes without "bye" leaves alice\'s grid within seconds',
     return {took};
 });
 
+/* the leave must not wait behind a message still on its way: the page
+ * goes after 1.5 s whatever happens, and a "bye" queued behind a slow
+ * "state" went with it; a late "state" must not bring the member back */
+check('a slow message before the leave: the "bye" still arrives at once, and nothing after it brings fay back',
+      {needs: ['alice and bob in room A see each other\'s video'], timeout: 60000}, async () => {
+    const ctx = await newContext();
+    const fay = await joinRoom(ctx, 'fay', ROOM_A);
+    await S.alice.waitForSelector(tileSel('fay'), {timeout: 10000});
+    let held = 0;
+    await fay.route('**/signal/pub?*', async (route) => {
+        const body = route.request().postData() || '';
+        if (body.indexOf('"t":"state"') >= 0) {
+            held++;
+            await sleep(4000);
+        }
+        await route.continue().catch(() => {});
+    });
+    await fay.click('#mute-audio');
+    await poll(() => held > 0, 5000, 'fay\'s state message held');
+    await fay.click('#leave');
+    const t0 = Date.now();
+    await gone(S.alice, tileSel('fay'), 3000, 'fay gone from alice');
+    const took = Date.now() - t0;
+    await sleep(4000);      /* past the held message */
+    assert(!(await S.alice.evaluate(() => window.trtcDebug.peers())).includes('fay'),
+           'fay not brought back');
+    await ctx.close();
+    return {took};
+});
+
 check('bob leaves: his tile leaves alice\'s grid within a few seconds; bob is back on the login page',
       {needs: ['alice and bob in room A see each other\'s video']}, async () => {
     await S.bob.click('#leave');
