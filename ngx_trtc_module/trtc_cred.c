@@ -9,12 +9,17 @@
 
 
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 #include "trtc_cred.h"
+
+
+/* the longest label of trtc_janus_hmac() */
+#define TRTC_JANUS_LABEL_MAX    16
 
 
 static int trtc_janus_hmac(const unsigned char *secret, size_t secret_len,
@@ -122,7 +127,7 @@ trtc_janus_hmac(const unsigned char *secret, size_t secret_len,
 {
     size_t        len;
     unsigned int  n;
-    char          msg[TRTC_JANUS_LABEL_MAX + 1 + TRTC_ROOM_TEXT_MAX + 1];
+    char          msg[TRTC_JANUS_LABEL_MAX + 2 + TRTC_ROOM_TEXT_MAX + 1];
 
     if (secret_len == 0 || secret_len > INT_MAX
         || label_len > TRTC_JANUS_LABEL_MAX)

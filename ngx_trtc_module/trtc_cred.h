@@ -56,7 +56,6 @@ size_t trtc_janus_token(const unsigned char *secret, size_t secret_len,
  * pins, and the VideoRoom asks for the pin on every join.
  */
 #define TRTC_JANUS_PIN_LEN      64
-#define TRTC_JANUS_LABEL_MAX    16
 
 uint64_t trtc_janus_room(const unsigned char *secret, size_t secret_len,
     const trtc_room_t *room);

@@ -9,6 +9,7 @@
  */
 
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>

@@ -11,13 +11,10 @@
 
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <zlib.h>
 
 #include "trtc_token_int.h"
 
