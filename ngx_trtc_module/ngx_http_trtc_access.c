@@ -401,9 +401,8 @@ ngx_http_trtc_check(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
 
 /*
  * The query arguments the checks read: the names of $arg_NAME where it is
- * the whole of a token source, of trtc_auth_user or of trtc_auth_room.
- * The token sources may be the defaults, set later in the merge: the
- * list is made again then.
+ * the whole of a token source, of trtc_auth_user or of trtc_auth_room;
+ * made by the merge once the defaults are set.
  */
 
 ngx_int_t
@@ -412,9 +411,7 @@ ngx_http_trtc_auth_args(ngx_conf_t *cf, ngx_http_trtc_loc_conf_t *conf)
     ngx_uint_t                 i;
     ngx_http_complex_value_t  *cv;
 
-    conf->auth.args = NULL;
-
-    if (conf->auth.tokens != NULL && conf->auth.tokens != NGX_CONF_UNSET_PTR) {
+    if (conf->auth.tokens) {
         cv = conf->auth.tokens->elts;
 
         for (i = 0; i < conf->auth.tokens->nelts; i++) {

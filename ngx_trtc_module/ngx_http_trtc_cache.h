@@ -3,7 +3,7 @@
  * Copyright (C) ngx_trtc_module authors
  *
  * The verification cache's interface (ngx_http_trtc_cache.c): the
- * trtc_cache_zone directive, a location's use of a zone by name, and
+ * trtc_auth_cache_zone directive, a location's use of a zone by name, and
  * lookup and insert of a verified token's fields by the token's digest.
  */
 

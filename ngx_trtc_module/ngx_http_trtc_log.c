@@ -27,9 +27,8 @@ static char *ngx_http_trtc_log_cut(ngx_str_t *text, ngx_uint_t line,
 ngx_int_t
 ngx_http_trtc_post_read_handler(ngx_http_request_t *r)
 {
-    if (r == r->main) {
-        r->log_handler = ngx_http_trtc_log_error;
-    }
+    /* only a client's request comes through post-read */
+    r->log_handler = ngx_http_trtc_log_error;
 
     return NGX_DECLINED;
 }

@@ -33,6 +33,8 @@ static char *ngx_http_trtc_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_trtc_check_expire(ngx_conf_t *cf, void *post,
     void *data);
+static char *ngx_http_trtc_list_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 static ngx_int_t ngx_http_trtc_init_process(ngx_cycle_t *cycle);
 static void ngx_http_trtc_exit_process(ngx_cycle_t *cycle);
 
@@ -441,7 +443,7 @@ ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if (conf->janus.enable
-        && (conf->janus.secret.data == NULL || conf->keys == NULL
+        && (conf->janus.secret.len == 0 || conf->keys == NULL
             || conf->sdkappid == NGX_CONF_UNSET_UINT))
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -514,13 +516,8 @@ ngx_http_trtc_merge_issue(ngx_http_trtc_loc_conf_t *conf,
     ngx_conf_merge_value(conf->issue.cookie_secure,
                          prev->issue.cookie_secure, 0);
 
-    if (conf->turn.secret.data == NULL) {
-        conf->turn.secret = prev->turn.secret;
-    }
-
-    if (conf->turn.urls.data == NULL) {
-        conf->turn.urls = prev->turn.urls;
-    }
+    ngx_conf_merge_str_value(conf->turn.secret, prev->turn.secret, "");
+    ngx_conf_merge_str_value(conf->turn.urls, prev->turn.urls, "");
 
     /* 0: the token's lifetime, known only where the token is issued */
     ngx_conf_merge_sec_value(conf->turn.ttl, prev->turn.ttl, 0);
@@ -535,17 +532,9 @@ ngx_http_trtc_merge_janus(ngx_http_trtc_loc_conf_t *conf,
 {
     ngx_conf_merge_value(conf->janus.enable, prev->janus.enable, 0);
 
-    if (conf->janus.secret.data == NULL) {
-        conf->janus.secret = prev->janus.secret;
-    }
-
-    if (conf->janus.plugins.data == NULL) {
-        conf->janus.plugins = prev->janus.plugins;
-    }
-
-    if (conf->janus.plugins.data == NULL) {
-        ngx_str_set(&conf->janus.plugins, "janus.plugin.videoroom");
-    }
+    ngx_conf_merge_str_value(conf->janus.secret, prev->janus.secret, "");
+    ngx_conf_merge_str_value(conf->janus.plugins, prev->janus.plugins,
+                             "janus.plugin.videoroom");
 
     /* 0: the token's own expiry */
     ngx_conf_merge_sec_value(conf->janus.ttl, prev->janus.ttl, 0);
@@ -657,7 +646,7 @@ ngx_http_trtc_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
  * into the ngx_str_t at the command's offset
  */
 
-char *
+static char *
 ngx_http_trtc_list_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     char  *p = conf;

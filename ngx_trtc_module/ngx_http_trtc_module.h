@@ -163,8 +163,6 @@ typedef struct {
 
 /* ngx_http_trtc_module.c */
 trtc_ctx_t *ngx_http_trtc_worker_ctx(ngx_log_t *log);
-char *ngx_http_trtc_list_slot(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
 ngx_int_t ngx_http_trtc_conf_join(ngx_conf_t *cf, u_char sep,
     ngx_uint_t quote, ngx_str_t *out);
 
@@ -182,8 +180,6 @@ char *ngx_http_trtc_auth_token(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_array_t *ngx_http_trtc_default_tokens(ngx_conf_t *cf);
 ngx_http_trtc_id_t *ngx_http_trtc_default_user(ngx_conf_t *cf);
-ngx_int_t ngx_http_trtc_compile(ngx_conf_t *cf, ngx_str_t *value,
-    ngx_http_complex_value_t *cv);
 
 /* ngx_http_trtc_access.c */
 ngx_int_t ngx_http_trtc_access_handler(ngx_http_request_t *r);

@@ -17,6 +17,8 @@
 
 static ngx_int_t ngx_http_trtc_unescape(ngx_http_request_t *r,
     ngx_str_t *value);
+static ngx_int_t ngx_http_trtc_compile(ngx_conf_t *cf, ngx_str_t *value,
+    ngx_http_complex_value_t *cv);
 static ngx_array_t *ngx_http_trtc_compile_list(ngx_conf_t *cf,
     ngx_str_t *values, ngx_uint_t n);
 
@@ -332,7 +334,7 @@ ngx_http_trtc_default_user(ngx_conf_t *cf)
 }
 
 
-ngx_int_t
+static ngx_int_t
 ngx_http_trtc_compile(ngx_conf_t *cf, ngx_str_t *value,
     ngx_http_complex_value_t *cv)
 {
