@@ -327,6 +327,9 @@ ngx_http_trtc_default_user(ngx_conf_t *cf)
             return NULL;
         }
 
+        /* $remote_user, as the client sent it: not URL-escaped */
+        id->decoded = 1;
+
         tmcf->default_user = id;
     }
 
