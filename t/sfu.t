@@ -73,7 +73,7 @@ my $pmk = $alice->{privateMapKey};
 
 method_table($t, 'trtc-sfu.conf', page_rows(1234, $pmk),
              signal_rows(1234, $pmk),
-             ['= /sfu/token', [qw(GET HEAD POST)], '/sfu/token?room=1234',
+             ['= /sfu/token', [qw(GET)], '/sfu/token?room=1234',
               'X-TRTC-Token' => $pmk],
              ['= /sfu/room', [qw(POST)], '/sfu/room?room=1234',
               'X-TRTC-Token' => $pmk],
@@ -338,6 +338,53 @@ my $num = $t->request(GET => '/sfu/token?room=77',
 my $str = pmk(user => 'fay', strroom => '77');
 my $r = $t->get('/sfu/token?room=77', 'X-TRTC-Token' => $str);
 is($r->{status}, 401, 'a token for string room "77" is no token for room 77');
+
+# the tokens come in the header only (the page sends them there): none
+# in a query that /sfu/room would pass on to Janus's Admin API
+
+is($t->request(GET => "/sfu/token?room=1234&privateMapKey=$pmk")->{status},
+   401, '/sfu/token: no token taken from the query');
+is($t->request(POST => "/sfu/room?room=1234&privateMapKey=$pmk")->{status},
+   401, '/sfu/room: no token taken from the query');
+
+# /sfu/room reads no body worth the name (it sends its own)
+is($t->request(POST => '/sfu/room?room=1234', token => $pmk,
+               body => 'x' x 2048)->{status},
+   413, '/sfu/room: a body over 1 KiB is refused');
+
+# one member: 4 Janus sockets, and its tokens and room 2 a second, 20 at
+# once; another member is not held up by it
+
+# (socket or undef, status code) of a WebSocket to Janus
+sub janus_ws {
+    my ($tok) = @_;
+    my ($s, $line) = $t->ws_open("/sfu/ws?room=1234&privateMapKey="
+                                 . $tok->{privateMapKey},
+                                 'Sec-WebSocket-Protocol' => 'janus-protocol');
+    return ($s, ($line =~ m{^HTTP/1\.1 (\d+)})[0] // 0);
+}
+
+my $gina = $t->issue('gina', 1234);
+my (@held, @status);
+for (1 .. 5) {
+    my ($s, $status) = janus_ws($gina);
+    push @held, $s;
+    push @status, $status;
+}
+is("@status", '101 101 101 101 429',
+   'a member holds 4 Janus sockets; a fifth is refused: 429');
+my ($other, $other_status) = janus_ws($alice);
+is($other_status, 101, 'another member of the room still gets one');
+close $_ for grep { defined } @held, $other;
+
+my %st;
+$st{$t->request(GET => '/sfu/token?room=1234',
+                token => $gina->{privateMapKey})->{status}}++ for 1 .. 40;
+ok($st{200} && $st{200} >= 20 && $st{200} < 40 && $st{429},
+   'a member asking for its tokens 40 times at once: 20 and some, then 429 ('
+   . join(', ', map { "$_: $st{$_}" } sort keys %st) . ')');
+is($t->request(GET => '/sfu/token?room=1234', token => $pmk)->{status}, 200,
+   'another member meanwhile: 200');
 
 # no secret of Janus in any response
 

@@ -231,7 +231,7 @@ my $log = '/trtc/log/v5/AVQualityReportSvc/C2S';
 
 method_table($c, 'trtc-cloud.conf',
              page_rows(1, pmk(roomid => 1)),
-             ['/trtc/ws/', [qw(GET)],
+             ['= /trtc/ws/', [qw(GET)],
               "/trtc/ws/?sdkAppId=1400000000&userId=alice&userSig=$sig"],
              ['= /trtc/ws-check', [qw(GET HEAD)],
               "/trtc/ws-check?userId=alice&userSig=$sig"],
@@ -247,6 +247,13 @@ unlike($seen, qr/^POST \/(?!v5\/AVQualityReportSvc\/C2S\?)/m,
 for my $path ('/trtc/log/', '/trtc/log/v5/other', '/trtc/log/../api/x') {
     isnt($c->request('POST', $path, body => 'x')->{status}, 200,
          "cloud: $path does not reach the log host");
+}
+is($c->read_file($heads), $seen, 'cloud: none of them reached it');
+
+# the SDK's signaling is one path: no other reaches Tencent's host
+for my $path ('/trtc/ws/x', '/trtc/ws/v5/other', '/trtc/ws/%2e%2e/v5') {
+    is($c->request('GET', "$path?sdkAppId=1400000000&userId=alice&userSig=$sig")
+         ->{status}, 404, "cloud: $path does not reach the signaling host");
 }
 is($c->read_file($heads), $seen, 'cloud: none of them reached it');
 

@@ -17,7 +17,8 @@
 # Environment: JANUS_WS_PORT (8188), JANUS_ADMIN_PORT (7088), both on
 # 127.0.0.1; JANUS_ICE (ice_enforce_list: the interfaces or addresses
 # Janus gathers candidates on; empty: all but loopback);
-# JANUS_RTP_PORTS (20000-40000); JANUS_BIN (/usr/bin/janus).
+# JANUS_RTP_PORTS (20000-40000); JANUS_PUBLISHERS (32: a room's
+# publishers at once); JANUS_BIN (/usr/bin/janus).
 
 set -euo pipefail
 
