@@ -16,6 +16,8 @@
 
 static unsigned char *trtc_put32(unsigned char *p, uint32_t v);
 static uint32_t trtc_get32(const unsigned char *p);
+static int trtc_chars_valid(const char *s, size_t len, size_t max,
+    const char *punct);
 static int trtc_strroom_valid(const char *s, size_t len);
 
 
@@ -237,39 +239,18 @@ trtc_userbuf_decode(const unsigned char *p, size_t len, trtc_userbuf_t *ub)
 }
 
 
-int
-trtc_userid_valid(const char *s, size_t len)
-{
-    size_t  i;
-    char    c;
-
-    if (len == 0 || len > TRTC_USERID_MAX) {
-        return 0;
-    }
-
-    for (i = 0; i < len; i++) {
-        c = s[i];
-
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-            || (c >= '0' && c <= '9') || c == '_' || c == '-')
-        {
-            continue;
-        }
-
-        return 0;
-    }
-
-    return 1;
-}
-
+/*
+ * 1 to max bytes, each a letter, a digit or one of punct: user ids take
+ * "_" and "-", string room ids the punctuation TRTC allows in them
+ */
 
 static int
-trtc_strroom_valid(const char *s, size_t len)
+trtc_chars_valid(const char *s, size_t len, size_t max, const char *punct)
 {
     size_t  i;
     char    c;
 
-    if (len == 0 || len > TRTC_STRROOM_MAX) {
+    if (len == 0 || len > max) {
         return 0;
     }
 
@@ -282,13 +263,27 @@ trtc_strroom_valid(const char *s, size_t len)
             continue;
         }
 
-        /* the punctuation TRTC allows in string room ids */
-        if (c == '\0' || strchr(" !#$%&()+-:;<=.>?@[]^_{}|~,", c) == NULL) {
+        if (c == '\0' || strchr(punct, c) == NULL) {
             return 0;
         }
     }
 
     return 1;
+}
+
+
+int
+trtc_userid_valid(const char *s, size_t len)
+{
+    return trtc_chars_valid(s, len, TRTC_USERID_MAX, "_-");
+}
+
+
+static int
+trtc_strroom_valid(const char *s, size_t len)
+{
+    return trtc_chars_valid(s, len, TRTC_STRROOM_MAX,
+                            " !#$%&()+-:;<=.>?@[]^_{}|~,");
 }
 
 
