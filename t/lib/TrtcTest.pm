@@ -64,6 +64,7 @@ sub new {
         dir     => tempdir('trtc-test-XXXXXX', TMPDIR => 1,
                            CLEANUP => !$ENV{TEST_NGINX_LEAVE}),
         ports   => {},
+        owner   => $$,
     }, $class;
 
     if (!-x $self->{binary}) {
@@ -535,9 +536,12 @@ sub classify_report {
     return (\@bad, $ignored);
 }
 
+# only in the test's own process: a child the test forked (a client, a
+# stand-in) that exits must not kill nginx's master, whose workers would
+# then outlive the test
 sub DESTROY {
     my ($self) = @_;
-    if ($self->{pid}) {
+    if ($self->{pid} && $self->{owner} == $$) {
         kill 'KILL', $self->{pid};
         waitpid($self->{pid}, 0);
     }
