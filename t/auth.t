@@ -9,7 +9,6 @@ use strict;
 use warnings;
 
 use Test::More;
-use IO::Socket::INET;
 use JSON::PP;
 
 use lib 't/lib';
@@ -24,43 +23,21 @@ $t->write_file('html/login.html', "login\n");
 # the stand-in upstream: answers a WebSocket upgrade with 101 and any
 # other request with 200, writes each request head to a file
 
-my $up_port = $t->port('ws');
-my $seen = $t->dir . '/upstream.heads';
-my $up = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
-                               LocalPort => $up_port, Listen => 16,
-                               ReuseAddr => 1)
-    or die "upstream: $!\n";
+my $seen = $t->standin('ws', 'upstream.heads', sub {
+    my ($c, $head) = @_;
 
-my $up_pid = fork() // die "fork: $!\n";
-
-if ($up_pid == 0) {
-    while (my $c = $up->accept) {
-        my $head = '';
-        while (my $line = <$c>) {
-            $head .= $line;
-            last if $line eq "\r\n";
-        }
-        open my $fh, '>>', $seen;
-        print $fh $head;
-        close $fh;
-
-        if ($head =~ /^Upgrade: websocket/mi) {
-            print $c "HTTP/1.1 101 Switching Protocols\r\n"
-                     . "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
-            my $n = sysread($c, my $buf, 1024);
-            syswrite($c, "echo:$buf") if $n;
-        } else {
-            my $user = $head =~ /^X-TRTC-User: (.*?)\r$/mi ? $1 : '-';
-            my $body = "hello $user\n";
-            print $c "HTTP/1.1 200 OK\r\nContent-Length: "
-                     . length($body) . "\r\nConnection: close\r\n\r\n$body";
-        }
-        close $c;
+    if ($head =~ /^Upgrade: websocket/mi) {
+        print $c "HTTP/1.1 101 Switching Protocols\r\n"
+                 . "Upgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+        my $n = sysread($c, my $buf, 1024);
+        syswrite($c, "echo:$buf") if $n;
+    } else {
+        my $user = $head =~ /^X-TRTC-User: (.*?)\r$/mi ? $1 : '-';
+        my $body = "hello $user\n";
+        print $c "HTTP/1.1 200 OK\r\nContent-Length: "
+                 . length($body) . "\r\nConnection: close\r\n\r\n$body";
     }
-    exit 0;
-}
-
-close $up;
+});
 
 $t->run(<<'EOF');
     trtc_sdkappid 1400000000;
@@ -232,25 +209,14 @@ is($t->get('/rooms/1234/index.html', Cookie => "trtc_token=$sig")->{status},
 
 sub ws {
     my ($query) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                  PeerPort => $t->port, Timeout => 5)
-        or die "connect: $!\n";
-    print $s "GET /ws/?$query HTTP/1.1\r\nHost: localhost\r\n"
-             . "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-             . "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-             . "Sec-WebSocket-Version: 13\r\n\r\n";
-    my $head = '';
-    while (my $line = <$s>) {
-        $head .= $line;
-        last if $line eq "\r\n";
-    }
+    my ($s, $status) = $t->ws_open("/ws/?$query");
     my $echo = '';
-    if ($head =~ /^HTTP\/1\.1 101/) {
+    if ($s) {
         print $s 'ping';
         sysread($s, $echo, 1024);
+        close $s;
     }
-    close $s;
-    return ($head, $echo);
+    return ($status, $echo);
 }
 
 my ($head, $echo) = ws("sdkAppId=1400000000&userId=alice&userSig=$sig");
@@ -364,9 +330,6 @@ is($t->get('/bearer', Authorization => "Basic $sig")->{status}, 401,
 is($t->get('/local')->{status}, 200, 'satisfy any: allowed by address');
 
 $t->stop;
-
-kill 'TERM', $up_pid;
-waitpid($up_pid, 0);
 
 # what the log says
 

@@ -10,7 +10,6 @@ use strict;
 use warnings;
 
 use Test::More;
-use IO::Socket::INET;
 use JSON::PP;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(time sleep);
@@ -173,7 +172,7 @@ ok($grown < 16384, "the error log grew $grown bytes (under 16 KiB)");
 # a member holds 4 signaling sockets at most
 
 my @socks = map {
-    (TrtcTest->can('ws_open')->($t,
+    ($t->ws_open(
         "/signal/sub?room=3&privateMapKey=$carol->{privateMapKey}"))[0]
 } 1 .. 4;
 is(scalar(grep { defined } @socks), 4, 'carol opens 4 sockets');
@@ -192,33 +191,7 @@ $t->stop;
 # conf/trtc-cloud.conf, with stand-ins for Tencent's signaling and log hosts
 
 my $c = TrtcTest->new();
-my $heads = $c->dir . '/upstream.heads';
-
-my $up = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
-                               LocalPort => $c->port('up'), Listen => 64,
-                               ReuseAddr => 1)
-    or die "upstream: $!\n";
-
-my $up_pid = fork() // die "fork: $!\n";
-
-if ($up_pid == 0) {
-    while (my $s = $up->accept) {
-        my $head = '';
-        while (my $line = <$s>) {
-            $head .= $line;
-            last if $line eq "\r\n";
-        }
-        open my $fh, '>>', $heads;
-        print $fh $head;
-        close $fh;
-        print $s "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
-                 . "Connection: close\r\n\r\n";
-        close $s;
-    }
-    exit 0;
-}
-
-close $up;
+my $heads = $c->standin('up', 'upstream.heads');
 
 $c->write_key('trtc.key', $TrtcToken::KEY);
 $c->run_shipped('trtc-cloud.conf', SDKAPPID => 1400000000,
@@ -260,7 +233,5 @@ ok($lst{429}, 'cloud: one client posting log reports fast: 429 ('
               . join(', ', map { "$_: $lst{$_}" } sort keys %lst) . ')');
 
 $c->stop;
-kill 'TERM', $up_pid;
-waitpid($up_pid, 0);
 
 done_testing;
