@@ -130,17 +130,9 @@ like($l[0] // '', qr{, subrequest: "/check", upstream: "http://127\.0\.0\.1:\d+/
 # not gated, and a second request on a keep-alive connection
 
 $t->log_mark;
-my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $t->port)
-    or die "connect: $!\n";
-print $s "GET /page.html HTTP/1.1\r\nHost: localhost\r\n\r\n"
-       . "GET /open/x?userSig=$sig HTTP/1.1\r\nHost: localhost\r\n"
-       . "Connection: close\r\n\r\n";
-TrtcTest::note_tokens($sig);
-my $resp = '';
-while (sysread($s, my $buf, 65536)) {
-    $resp .= $buf;
-}
-close $s;
+my $resp = $t->raw("GET /page.html HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                   . "GET /open/x?userSig=$sig HTTP/1.1\r\n"
+                   . "Host: localhost\r\nConnection: close\r\n\r\n");
 like($resp, qr{^HTTP/1\.1 200 .*HTTP/1\.1 502 }s,
      'a keep-alive connection: the page, then 502');
 @l = lines_since('connect() failed');

@@ -25,7 +25,7 @@ $t->write_key('key', $KEY);
 $t->write_key('new.key', $NEW);
 my $TURN = 'turn-secret-' . ('q' x 20);
 $t->write_key('turn.secret', $TURN);
-$t->write_file('htpasswd', "frank:{PLAIN}secret\n");
+$t->write_file('htpasswd', "frank:{PLAIN}secret\na%62c:{PLAIN}secret\n");
 
 my $dir = $t->dir;
 system("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
@@ -305,6 +305,16 @@ is($t->get('/basic')->{status}, 401, 'basic auth: anonymous refused');
 $r = $t->get('/basic', Authorization => 'Basic ' . encode_base64('frank:secret', ''));
 is($r->{status}, 200, 'basic auth: issued');
 is(json_body($r, 'userId'), 'frank', 'for $remote_user');
+
+# $remote_user is no part of a URL: the default user is taken as it is,
+# never unescaped; "a%62c" is no TRTC user id (and never "abc")
+$r = $t->get('/basic',
+             Authorization => 'Basic ' . encode_base64('a%62c:secret', ''));
+isnt(json_body($r, 'userId') // '', 'abc',
+     'basic auth: the user "a%62c" is not issued "abc"');
+is($r->{status}, 400, 'basic auth: "a%62c" is no user id: 400');
+is_deeply(json_body($r), { error => 'invalid userId' },
+          'basic auth: "a%62c": JSON error');
 
 is($t->get('/sso')->{status}, 401, 'auth_request: anonymous refused');
 $r = $t->get('/sso', Cookie => 'session=grace');

@@ -23,8 +23,13 @@ my ($layout) = $readme =~ /^## Layout\n(.*?)(?=^## |\z)/ms;
 ok(defined $layout, 'README.md has a "Layout" section')
     or BAIL_OUT('no "## Layout" in README.md');
 
-# the names in backquotes of the section, as written
-my %named = map { $_ => 1 } $layout =~ /`([^`]+)`/g;
+# the names in backquotes of the table's first column, as written (not
+# those of the prose around it)
+my %named = map { $_ => 1 }
+            map { /`([^`]+)`/g } $layout =~ /^\|\s*([^|]*?)\s*\|/mg;
+
+ok(keys %named > 10, 'the layout table names files ('
+                     . scalar(keys %named) . ')');
 
 for my $dir ('ngx_trtc_module', 'html/js') {
     opendir(my $dh, "$repo/$dir") or BAIL_OUT("$dir: $!");

@@ -132,10 +132,28 @@ sub vr {
     return $j->{plugindata}{data} // $j->{error} // {};
 }
 
-# a VideoRoom error (error_code) or the core's (code)
+# the VideoRoom's refusal: "<error_code> <error>", or "-" for none
+sub why {
+    my ($d) = @_;
+    return defined $d->{error_code}
+           ? "$d->{error_code} " . ($d->{error} // "") : "-";
+}
+
+# the VideoRoom's refusals that are walls (janus_videoroom.c of Janus
+# 1.1.2): no such room (426, or 430: a room id that is no number), or
+# what the room asks for is missing (429) or wrong (433): its secret, the
+# admin key, its pin, a room token.  Not an error of a request the
+# VideoRoom could not read (another element missing or of a wrong type),
+# nor the core's, nor no answer
+my $NO_ROOM = qr/^(?:426\ No\ such\ room
+                 |430\ .*\(room\ should\ be\ a\ positive\ integer\))/x;
+my $LOCKED = qr/^(?:429 .*\((?:secret|admin_key|pin)\)
+                |433 .*\(wrong\ (?:secret|admin_key|pin|token)\))/x;
+
 sub refused {
     my ($d) = @_;
-    return ($d->{error_code} // $d->{code} // 0) != 0;
+    my $why = why($d);
+    return $why =~ $NO_ROOM || $why =~ $LOCKED;
 }
 
 my ($as, $asid, $ahid) = janus_handle($alice, 1234, $ja);
@@ -164,7 +182,8 @@ is(scalar @{$list->{list} // []}, 0, 'bob: and lists no room (all private)');
 
 for my $n (@names[0 .. 1]) {
     my $d = vr($B, {request => 'exists', room => $n});
-    ok(refused($d) || !$d->{exists}, "bob: room \"$n\" does not exist");
+    ok(refused($d) || (defined $d->{exists} && !$d->{exists}),
+       "bob: room \"$n\" does not exist");
     $d = vr($B, {request => 'listparticipants', room => $n});
     ok(refused($d) && !grep({ ($_->{display} // '') eq 'alice' }
                             @{$d->{participants} // []}),
@@ -190,23 +209,35 @@ my %changes = (
                          remote_id => 'x', host => '127.0.0.1', port => 40998},
     unpublish_remotely => {publisher_id => $alice_feed, remote_id => 'x'},
     listremotes => {publisher_id => $alice_feed},
-    add_remote_publisher => {id => 'mallory', streams => []},
+    add_remote_publisher => {id => 4242, streams => [{type => 'video',
+                             mindex => 0, mid => '0', codec => 'vp8'}]},
     update_remote_publisher => {id => $alice_feed, streams => []},
     remove_remote_publisher => {id => $alice_feed},
 );
 
+# room 1234 by its real id is there: what stops bob is what it asks for,
+# the secret (or, first, the admin key); an empty secret is a wrong one
 for my $req (sort keys %changes) {
     for my $n (@names) {
         my $d = vr($B, {request => $req, room => $n, %{$changes{$req}}});
-        ok(refused($d), "bob: \"$req\" on room \"" . substr($n, 0, 8)
-                        . "\" refused ($d->{error_code})")
+        ok($n eq $ja->{room} ? why($d) =~ $LOCKED : refused($d),
+           "bob: \"$req\" on room \"" . substr($n, 0, 8)
+           . "\" refused (" . ($d->{error_code} // '-') . ')')
             or diag(encode_json($d));
     }
     # and with a guess at the secret
     my $d = vr($B, {request => $req, room => $ja->{room}, secret => '',
                     %{$changes{$req}}});
-    ok(refused($d), "bob: \"$req\" with an empty secret refused");
+    like(why($d), qr/^(?:433\ Unauthorized\ \(wrong\ secret\)
+                     |429\ .*\(admin_key\))/x,
+         "bob: \"$req\" with an empty secret refused");
 }
+
+# the control: with the rooms' secret, the same edit goes through (on
+# bob's own room 5678, room 1234 stays as it is)
+is(vr($B, {request => 'edit', room => $jb->{room}, secret => $room_secret,
+           %{$changes{edit}}})->{videoroom},
+   'edited', 'bob: "edit" of room 5678 with the rooms\' secret: edited');
 
 # joining room 1234, as publisher or subscriber, with bob's room token
 
@@ -333,8 +364,23 @@ is(vr($D, {request => 'join', ptype => 'publisher', room => $jd->{room},
            token => $jd->{roomToken}})->{videoroom},
    'joined', 'dan joins his own, with its token and pin');
 
+# a room's VideoRoom id as t/janus.t computes it: the first 53 bits of
+# HMAC-SHA256 of a label, the kind ("n" or "s") and the text, keyed with
+# the token secret
+sub janus_room {
+    my ($kind, $text) = @_;
+    my ($v) = unpack('Q>', Digest::SHA::hmac_sha256(
+                               "trtc janus room\0$kind$text", $secret));
+    return ($v >> 11) || 1;
+}
+
 my $num = $t->request(GET => '/sfu/token?room=77',
                       token => $t->issue('fay', 77)->{privateMapKey});
+is($num->{status}, 200, 'numeric room 77: its Janus tokens');
+is(json_body($num, 'room'), janus_room('n', '77'),
+   'numeric room 77: its own VideoRoom id');
+isnt(json_body($num, 'room'), janus_room('s', '77'),
+     'not the id of string room "77"');
 my $str = pmk(user => 'fay', strroom => '77');
 my $r = $t->get('/sfu/token?room=77', 'X-TRTC-Token' => $str);
 is($r->{status}, 401, 'a token for string room "77" is no token for room 77');

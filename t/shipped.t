@@ -10,7 +10,6 @@ use strict;
 use warnings;
 
 use Test::More;
-use IO::Socket::INET;
 use JSON::PP;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(time sleep);
@@ -112,11 +111,13 @@ ok($ds, 'dave subscribes to room 3');
 
 my $log_before = length $t->read_file('error.log');
 my $flood_file = $t->dir . '/flood.statuses';
+my $refused = $t->dir . '/flood.429';
 my $flood = fork() // die "fork: $!\n";
 
 if ($flood == 0) {
     # 600 messages and 4 s at least, however busy the machine: far more
-    # than the 20 a second the member may publish
+    # than the 20 a second the member may publish; the first 429 is
+    # marked in a file
     my (%st, $n);
     my $body = 'x' x 60000;
     my $start = time();
@@ -126,6 +127,10 @@ if ($flood == 0) {
                         token => $mallory->{privateMapKey},
                         body => $body)->{status};
         } // 0;
+        if ($s == 429 && !$st{429}) {
+            open my $fh, '>', $refused or die;
+            close $fh;
+        }
         $st{$s}++;
     }
     $st{seconds} = time() - $start;
@@ -135,7 +140,10 @@ if ($flood == 0) {
     exit 0;
 }
 
-sleep(0.5);
+# carol publishes once the flood is refused, while it goes on
+my $deadline = time() + 30 * $TrtcTest::SLOW;
+sleep(0.05) until -e $refused || time() > $deadline;
+ok(-e $refused, 'the flooding member gets a 429 (the flood is on)');
 
 my (@carol, @got);
 for my $i (1 .. 30) {
@@ -159,6 +167,9 @@ my $published = ($st->{201} // 0) + ($st->{202} // 0);
 note(sprintf('the flood: %s in %.1f s',
              join(', ', map { "$_: $st->{$_}" } sort keys %$st), $seconds));
 
+ok($total >= 300, "the flood happened: $total messages (300 at least)");
+ok(($st->{429} // 0) > 0,
+   'the flooding member: some 429 (' . ($st->{429} // 0) . ')');
 ok($published <= 100 + 20 * ($seconds + 1),
    sprintf('the flooding member: %d published in %.1f s, no more than '
            . 'its rate (20/s) and burst (100)', $published, $seconds));
@@ -173,7 +184,7 @@ ok($grown < 16384, "the error log grew $grown bytes (under 16 KiB)");
 # a member holds 4 signaling sockets at most
 
 my @socks = map {
-    (TrtcTest->can('ws_open')->($t,
+    ($t->ws_open(
         "/signal/sub?room=3&privateMapKey=$carol->{privateMapKey}"))[0]
 } 1 .. 4;
 is(scalar(grep { defined } @socks), 4, 'carol opens 4 sockets');
@@ -192,33 +203,7 @@ $t->stop;
 # conf/trtc-cloud.conf, with stand-ins for Tencent's signaling and log hosts
 
 my $c = TrtcTest->new();
-my $heads = $c->dir . '/upstream.heads';
-
-my $up = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
-                               LocalPort => $c->port('up'), Listen => 64,
-                               ReuseAddr => 1)
-    or die "upstream: $!\n";
-
-my $up_pid = fork() // die "fork: $!\n";
-
-if ($up_pid == 0) {
-    while (my $s = $up->accept) {
-        my $head = '';
-        while (my $line = <$s>) {
-            $head .= $line;
-            last if $line eq "\r\n";
-        }
-        open my $fh, '>>', $heads;
-        print $fh $head;
-        close $fh;
-        print $s "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
-                 . "Connection: close\r\n\r\n";
-        close $s;
-    }
-    exit 0;
-}
-
-close $up;
+my $heads = $c->standin('up', 'upstream.heads');
 
 $c->write_key('trtc.key', $TrtcToken::KEY);
 $c->run_shipped('trtc-cloud.conf', SDKAPPID => 1400000000,
@@ -239,6 +224,10 @@ method_table($c, 'trtc-cloud.conf',
               "$log?random=1&sdkappid=1400000000&cmdtype=x"]);
 
 my $seen = $c->read_file($heads);
+like($seen, qr/^GET \/\?sdkAppId=1400000000&userId=alice&userSig=/m,
+     'cloud: the signaling host got the WebSocket\'s GET');
+like($seen, qr/^POST \/v5\/AVQualityReportSvc\/C2S\?random=1&/m,
+     'cloud: the log host got the log report\'s POST');
 unlike($seen, qr/^(?!GET|POST)[A-Z]+ /m,
        'cloud: no other method ever reached an upstream');
 unlike($seen, qr/^POST \/(?!v5\/AVQualityReportSvc\/C2S\?)/m,
@@ -267,7 +256,5 @@ ok($lst{429}, 'cloud: one client posting log reports fast: 429 ('
               . join(', ', map { "$_: $lst{$_}" } sort keys %lst) . ')');
 
 $c->stop;
-kill 'TERM', $up_pid;
-waitpid($up_pid, 0);
 
 done_testing;

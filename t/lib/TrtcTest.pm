@@ -64,6 +64,7 @@ sub new {
         dir     => tempdir('trtc-test-XXXXXX', TMPDIR => 1,
                            CLEANUP => !$ENV{TEST_NGINX_LEAVE}),
         ports   => {},
+        owner   => $$,
     }, $class;
 
     if (!-x $self->{binary}) {
@@ -365,6 +366,9 @@ sub reload {
 
 sub stop {
     my ($self) = @_;
+
+    $self->_end_standins;
+
     my $pid = delete $self->{pid} or return;
 
     kill 'QUIT', $pid;
@@ -380,6 +384,67 @@ sub stop {
 
     $self->check_log;
     $self->check_secrets;
+}
+
+# a stand-in upstream on the port of $name: a child process that takes
+# one connection at a time, reads the request's head, appends it to the
+# file $heads of the test directory and answers with $reply->($socket,
+# $head), or with 200 and no body; stop() ends it.  Returns the path of
+# $heads.  Started before nginx, so that nginx finds it listening.
+sub standin {
+    my ($self, $name, $heads, $reply) = @_;
+    my $path = "$self->{dir}/$heads";
+
+    my $l = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
+                                  LocalPort => $self->port($name),
+                                  Listen => 64, ReuseAddr => 1)
+        or die "stand-in $name: $!\n";
+
+    my $pid = fork() // die "fork: $!\n";
+
+    if ($pid == 0) {
+        $SIG{PIPE} = 'IGNORE';
+
+        while (my $s = $l->accept) {
+            my $head = '';
+            while (my $line = <$s>) {
+                $head .= $line;
+                last if $line eq "\r\n";
+            }
+
+            if ($head ne '') {      # not a mere connect (_listening)
+                open my $fh, '>>', $path or die "$path: $!\n";
+                print $fh $head;
+                close $fh;
+
+                if ($reply) {
+                    $reply->($s, $head);
+                } else {
+                    print $s "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
+                             . "Connection: close\r\n\r\n";
+                }
+            }
+
+            close $s;
+        }
+
+        POSIX::_exit(0);
+    }
+
+    close $l;
+    push @{$self->{standins}}, $pid;
+
+    return $path;
+}
+
+sub _end_standins {
+    my ($self) = @_;
+    return unless $self->{owner} == $$;
+
+    for my $pid (splice @{$self->{standins} || []}) {
+        kill 'TERM', $pid;
+        waitpid($pid, 0);
+    }
 }
 
 # the keys of write_key() appear in no response and no log; no token
@@ -535,12 +600,16 @@ sub classify_report {
     return (\@bad, $ignored);
 }
 
+# only in the test's own process: a child the test forked (a client, a
+# stand-in) that exits must not kill nginx's master, whose workers would
+# then outlive the test
 sub DESTROY {
     my ($self) = @_;
-    if ($self->{pid}) {
+    if ($self->{pid} && $self->{owner} == $$) {
         kill 'KILL', $self->{pid};
         waitpid($self->{pid}, 0);
     }
+    $self->_end_standins;
 }
 
 # the error log from here on: $t->log_mark; ...; $t->log_since

@@ -5,7 +5,7 @@
  * The unit tests' runner: the assertions, and the table of tests, run
  * in order (or the one named on the command line).  Prints one line per
  * failed check and, last, "N passed, M failed"; the exit status is
- * non-zero when M > 0.
+ * non-zero when M > 0, or when no test has the name given.
  */
 
 
@@ -41,6 +41,7 @@ static char  t_label[160];
 int
 main(int argc, char **argv)
 {
+    int        ran;
     t_test_t  *t;
 
     /* failures stay visible even if a sanitizer ends the run */
@@ -51,6 +52,8 @@ main(int argc, char **argv)
         return 2;
     }
 
+    ran = 0;
+
     for (t = t_tests; t->name; t++) {
         if (argc > 1 && strcmp(argv[1], t->name) != 0) {
             continue;
@@ -58,9 +61,16 @@ main(int argc, char **argv)
 
         t_at(NULL);
         t->run();
+        ran++;
     }
 
     t_token_teardown();
+
+    if (ran == 0) {
+        /* a misspelt name must not pass as "0 passed, 0 failed" */
+        printf("no test named \"%s\"\n", argv[1]);
+        return 2;
+    }
 
     printf("%d passed, %d failed\n", t_passed, t_failed);
 
