@@ -556,28 +556,28 @@ function unpublish(kind) {
 
 /* which feed belongs to which member: announced by that member
  * (stamped signaling) and listed by Janus under its name, and
- * claimed by no one else */
+ * claimed so by no one else.  Only a claim Janus confirms counts: any
+ * member may announce any feed id (all are in the heartbeats), and an
+ * unconfirmed claim must not take a feed from its owner. */
 function reconcile() {
     if (!jr.session || jr.closed) {
         return;
     }
     var owners = new Map();
-    var claimed = new Map();
+    var claims = new Map();
     jr.wants.forEach(function (w, key) {
         ['camera', 'screen'].forEach(function (kind) {
             var f = w[kind];
-            if (f !== null) {
-                claimed.set(f, (claimed.get(f) || 0) + 1);
-            }
-        });
-    });
-    jr.wants.forEach(function (w, key) {
-        ['camera', 'screen'].forEach(function (kind) {
-            var f = w[kind];
-            if (f !== null && claimed.get(f) === 1 && jr.publishers.get(f) === w.uid) {
+            if (f !== null && jr.publishers.get(f) === w.uid) {
+                claims.set(f, (claims.get(f) || 0) + 1);
                 owners.set(f, {key: key, kind: kind});
             }
         });
+    });
+    claims.forEach(function (n, f) {
+        if (n > 1) {
+            owners.delete(f);
+        }
     });
     jr.subs.forEach(function (s, feed) {
         var o = owners.get(feed);
