@@ -16,9 +16,9 @@
  *   welcome  to a newcomer's inbox, in answer to its hello
  *   hb       broadcast every 2 s (heartbeat); a member silent for 6 s is gone
  *   state    broadcast when mute or screen share changes
- *   bye      broadcast on leave, at once and kept alive past the page
- *            (by sendBeacon on pagehide); what its sender sent before
- *            and arrives after it is dropped
+ *   bye      broadcast on leave and on pagehide, at once and kept alive
+ *            past the page (a keepalive POST, the token in its header);
+ *            what its sender sent before and arrives after it is dropped
  * and the media path's own (the mesh's sdp, ice and knock: its file).
  * hello, welcome, hb and state carry
  *   st:    {a: audio on, v: video on}
@@ -99,19 +99,13 @@ export function createSignalRoom(ctxArg, makePathArg) {
         toggleAudio: function () { toggle('audio'); },
         toggleVideo: function () { toggle('video'); },
         toggleShare: share,
-        /* the bye, then everything let go; the bye waits for no message
-         * before it (the page goes soon, whatever is still on its way)
-         * and is kept alive past the page */
+        /* the bye, then everything let go */
         stop: function () {
-            var bye = sig.open ? post(JSON.stringify({t: 'bye', sid: me.sid}), null, true)
-                               : Promise.resolve();
-            return bye.finally(shutdown);
+            return bye().finally(shutdown);
         },
-        /* the page goes away: a beacon, which sets no headers, says bye
-         * with the token in the query */
+        /* the page goes away: the same bye, which outlives it */
         pagehide: function () {
-            navigator.sendBeacon(publishUrl() + '&privateMapKey=' + encodeURIComponent(token),
-                                 JSON.stringify({t: 'bye', sid: me.sid}));
+            bye();
             shutdown();
         },
         debug: {
@@ -173,6 +167,14 @@ function post(body, to, keepalive) {
     }).finally(function () {
         clearTimeout(timer);
     });
+}
+
+
+/* the bye waits for no message before it (the page goes soon, whatever
+ * is still on its way) and is kept alive past the page */
+function bye() {
+    return sig.open ? post(JSON.stringify({t: 'bye', sid: me.sid}), null, true)
+                    : Promise.resolve();
 }
 
 

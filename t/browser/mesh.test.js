@@ -459,18 +459,48 @@ check('a string room with spaces and punctuation: "' + ROOM_D + '"', {timeout: 6
     await c2.close();
 });
 
+/* did alice get a "bye" from user (of its page sid, if given)? */
+function byeAt(page, user, sid) {
+    return page.evaluate(([u, s]) => window.trtcDebug.messages.some((m) => {
+        const d = JSON.parse(m.data);
+        return m.from === u && d.t === 'bye' && (!s || d.sid === s);
+    }), [user, sid || null]);
+}
+
+/* closing a page fires its pagehide, whose "bye" (a keepalive POST,
+ * the token in its header) outlives the page: alice sees the member
+ * gone well before the 6 s of the heartbeats' timeout */
+check('a member\'s page is closed: the "bye" of its pagehide takes it out of alice\'s grid at once',
+      {needs: ['alice and bob in room A see each other\'s video'], timeout: 60000}, async () => {
+    const ctx = await newContext();
+    const jay = await joinRoom(ctx, 'jay', ROOM_A);
+    await S.alice.waitForSelector(tileSel('jay'), {timeout: 10000});
+    const sid = await jay.evaluate(() => window.trtcDebug.sid);
+    const t0 = Date.now();
+    await jay.close();
+    await gone(S.alice, tileSel('jay'), Math.max(0, 3000 - (Date.now() - t0)),
+               'jay gone from alice within 3 s of the close');
+    const took = Date.now() - t0;
+    assert(await byeAt(S.alice, 'jay', sid), 'alice got jay\'s "bye"');
+    assert(!(await S.alice.evaluate(() => window.trtcDebug.peers())).includes('jay'), 'jay not a peer');
+    await ctx.close();
+    return {took};
+});
+
 check('a peer that vanishes without "bye" leaves alice\'s grid within seconds',
       {needs: ['alice and bob in room A see each other\'s video'], timeout: 60000}, async () => {
     const ctx = await newContext();
     const erin = await joinRoom(ctx, 'erin', ROOM_A);
     await S.alice.waitForSelector(tileSel('erin'), {timeout: 10000});
-    /* no goodbye: no beacon, no leave; the page just stops */
-    await erin.evaluate(() => { navigator.sendBeacon = () => true; });
+    /* no goodbye: nothing the page sends gets out any more (the "bye"
+     * of its pagehide included); the page just stops */
+    await erin.evaluate(() => { window.fetch = () => new Promise(() => {}); });
     const t0 = Date.now();
     await ctx.close();
     await gone(S.alice, tileSel('erin'), 12000, 'erin gone from alice');
     const took = Date.now() - t0;
     assert(!(await S.alice.evaluate(() => window.trtcDebug.peers())).includes('erin'), 'erin not a peer');
+    assert(!await byeAt(S.alice, 'erin'), 'no "bye" from erin: gone by the timeout');
     return {took};
 });
 
