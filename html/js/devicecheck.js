@@ -114,14 +114,20 @@ function checkCamera(runId) {
             v.srcObject = s;
             v.play().catch(function () {});
             var track = s.getVideoTracks()[0];
+            var over = false;       /* timed out: stop looking */
             return withTimeout(new Promise(function (resolve) {
                 (function poll() {
+                    if (over || runId !== run) {
+                        return;     /* over, or a retest or close since */
+                    }
                     if (v.videoWidth > 0 && track.readyState === 'live') {
                         return resolve();
                     }
                     setTimeout(poll, 100);
                 })();
-            }), 6000, 'video').then(function () {
+            }), 6000, 'video').finally(function () {
+                over = true;
+            }).then(function () {
                 setResult('camera', 'pass', t('cameraOk', {
                     label: track.label || t('camera'),
                     w: v.videoWidth, h: v.videoHeight
