@@ -2,9 +2,9 @@
  * Shared by the login page and the room page: the configuration nginx
  * injects, the words of the pages (labels.js) and of the server's
  * refusals, the rules for user and room ids, per-tab credentials, and
- * small DOM helpers.  Everything is imported by name; nothing is hung on
- * window.  All user-controlled text goes into the page through
- * textContent, never innerHTML.
+ * small DOM, URL and media helpers.  Everything is imported by name;
+ * nothing is hung on window.  All user-controlled text goes into the
+ * page through textContent, never innerHTML.
  *
  * Touches: the globals nginx injects (read), sessionStorage and
  * localStorage (trtc.*).
@@ -204,6 +204,18 @@ export function errorText(e) {
     }
     return e.name && e.message ? e.name + ': ' + e.message
            : String(e.message || e.name || e);
+}
+
+/* this host's WebSocket URL of a path (with its query) */
+export function wsUrl(path) {
+    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path;
+}
+
+/* a stream's tracks stopped (its camera, microphone or screen let go) */
+export function stopTracks(stream) {
+    if (stream) {
+        stream.getTracks().forEach(function (tr) { tr.stop(); });
+    }
 }
 
 export function sleep(ms) {

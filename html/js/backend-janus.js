@@ -195,9 +195,8 @@ function makeRoom() {
 /* ---- the socket ---- */
 
 function socketUrl() {
-    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host
-           + ep.sfuSocket + roomQuery()
-           + '&privateMapKey=' + encodeURIComponent(opts.privateMapKey);
+    return T.wsUrl(ep.sfuSocket + roomQuery()
+                   + '&privateMapKey=' + encodeURIComponent(opts.privateMapKey));
 }
 
 

@@ -250,16 +250,7 @@ function openMedia() {
 
 /* ---- entering ---- */
 
-function absolute(path, ws) {
-    var proto = location.protocol === 'https:' ? 'https://' : 'http://';
-    if (ws) {
-        proto = location.protocol === 'https:' ? 'wss://' : 'ws://';
-    }
-    return proto + location.host + path;
-}
-
-
-/* the issued TURN servers (RTCIceServer form) as the SDK's */
+/* the issued TURN servers (RTCIceServer form, room.js's ctx.ice) as the SDK's */
 function turnServers() {
     var out = [];
     (token.iceServers || []).forEach(function (s) {
@@ -276,8 +267,8 @@ function turnServers() {
 
 function enterParams() {
     var proxy = {
-        websocketProxy: absolute(T.endpoints.websocketProxy, true),
-        loggerProxy: absolute(T.endpoints.loggerProxy)
+        websocketProxy: T.wsUrl(T.endpoints.websocketProxy),
+        loggerProxy: location.origin + T.endpoints.loggerProxy
     };
     var turn = turnServers();
     if (turn.length) {

@@ -77,9 +77,7 @@ function renderReport() {
 }
 
 function stopMedia() {
-    streams.forEach(function (s) {
-        s.getTracks().forEach(function (tr) { tr.stop(); });
-    });
+    streams.forEach(T.stopTracks);
     streams = [];
     clearInterval(meterTimer);
     meterTimer = null;
@@ -108,7 +106,7 @@ function checkCamera(runId) {
     }
     return navigator.mediaDevices.getUserMedia({video: constraint(devices.camera)})
         .then(function (s) {
-            if (runId !== run) { s.getTracks().forEach(function (x) { x.stop(); }); return; }
+            if (runId !== run) { T.stopTracks(s); return; }
             streams.push(s);
             var v = $('#check-video');
             v.srcObject = s;
@@ -148,7 +146,7 @@ function checkMicrophone(runId) {
     }
     return navigator.mediaDevices.getUserMedia({audio: constraint(devices.microphone)})
         .then(function (s) {
-            if (runId !== run) { s.getTracks().forEach(function (x) { x.stop(); }); return; }
+            if (runId !== run) { T.stopTracks(s); return; }
             streams.push(s);
             var track = s.getAudioTracks()[0];
             var label = track.label || t('microphone');

@@ -172,7 +172,7 @@ function startShare(onStop) {
     return navigator.mediaDevices.getDisplayMedia({video: true, audio: false}).then(function (stream) {
         var track = stream.getVideoTracks()[0];
         if (!track || ui.leaving()) {
-            stream.getTracks().forEach(function (x) { x.stop(); });
+            T.stopTracks(stream);
             return null;
         }
         ui.clearError('share');
@@ -205,7 +205,7 @@ function stopShare(which) {
         return false;
     }
     local.screen = null;
-    stream.getTracks().forEach(function (x) { x.stop(); });
+    T.stopTracks(stream);
     ui.removeTile(local.tiles.screen);
     local.tiles.screen = null;
     return true;
@@ -213,10 +213,6 @@ function stopShare(which) {
 
 
 function stop() {
-    if (local.screen) {
-        local.screen.getTracks().forEach(function (x) { x.stop(); });
-    }
-    if (local.stream) {
-        local.stream.getTracks().forEach(function (x) { x.stop(); });
-    }
+    T.stopTracks(local.screen);
+    T.stopTracks(local.stream);
 }

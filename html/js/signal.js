@@ -245,9 +245,8 @@ function connect() {
     }
     clearTimeout(sig.timer);
     ui.setStatus('connecting');
-    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host
-              + T.endpoints.subscribe + '?room=' + encodeURIComponent(roomKey)
-              + '&privateMapKey=' + encodeURIComponent(token);
+    var url = T.wsUrl(T.endpoints.subscribe + '?room=' + encodeURIComponent(roomKey)
+                      + '&privateMapKey=' + encodeURIComponent(token));
     var ws, opened = false;
     try {
         ws = new WebSocket(url);
