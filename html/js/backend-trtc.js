@@ -27,7 +27,6 @@ var P = T.PRIV;
 var $ = T.$;
 
 var SPEAKING_VOLUME = 8;        /* of the SDK's 0..100 */
-var EXIT_WAIT_MS = 1500;
 
 /* the SDK's bundle is a classic script: it leaves itself in window.TRTC */
 function loadSDK(src) {
@@ -117,7 +116,7 @@ function peer(userId) {
         viewOf(p.tiles.camera);
         ui.insertTile(p.tiles.camera);
         peers.set(userId, p);
-        ui.setCount(peers.size + 1);
+        count();
     }
     return p;
 }
@@ -131,6 +130,11 @@ function dropPeer(userId) {
     peers.delete(userId);
     ui.removeTile(p.tiles.screen);
     ui.removeTile(p.tiles.camera);
+    count();
+}
+
+
+function count() {
     ui.setCount(peers.size + 1);
 }
 
@@ -253,7 +257,7 @@ function openMedia() {
 /* the issued TURN servers (RTCIceServer form, room.js's ctx.ice) as the SDK's */
 function turnServers() {
     var out = [];
-    (token.iceServers || []).forEach(function (s) {
+    ctx.ice.iceServers.forEach(function (s) {
         [].concat(s.urls || []).forEach(function (url) {
             if (/^turns?:/.test(url)) {
                 out.push({url: url, username: s.username, credential: s.credential,
@@ -494,14 +498,14 @@ function shutdown() {
         return Promise.resolve();       /* none, or destroyed */
     }
     var c = trtc;
-    var stop = Promise.all([
+    /* not waited for longer than room-ui.js's leave() waits */
+    return Promise.all([
         c.stopScreenShare().catch(function () {}),
         c.stopLocalVideo().catch(function () {}),
         c.stopLocalAudio().catch(function () {})
     ]).then(function () {
         return state.entered ? c.exitRoom() : null;
     }).catch(function () {});
-    return Promise.race([stop, T.sleep(EXIT_WAIT_MS)]);
 }
 
 
