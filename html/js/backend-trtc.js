@@ -38,7 +38,8 @@ function loadSDK(src) {
     });
 }
 
-/* ctx: {ui, session, me, roomKey} */
+/* ctx: room.js's {ui, session, me, roomKey, token, ice, own}; token is the
+ * PrivateMapKey alone, session.token all the issued credentials */
 
 /* the state of this page's createTrtcBackend() */
 var ctx, ui, SDK, token, uid, priv, trtc, own, peers, local, state, debug;
@@ -53,8 +54,7 @@ export function createTrtcBackend(ctxArg) {
     uid = ctx.me.uid;
     priv = ctx.me.priv;
     trtc = null;
-    own = ui.makeTile(uid, 'camera', {local: true, muted: true, name: uid,
-                                      tag: t('you')});
+    own = ctx.own;
     peers = new Map();      /* userId -> {uid, tiles: {camera, screen}} */
     local = {
         audio: false, video: false,         /* opened */
@@ -64,8 +64,6 @@ export function createTrtcBackend(ctxArg) {
     state = {entered: false, refused: false, leaving: false, retry: 0, timer: null,
              checking: null};
     debug = {events: [], errors: [], enter: null, check: null, proxy: null};
-
-    ui.insertTile(own);
 
     return {
         start: start,
@@ -194,10 +192,7 @@ function toggleShare() {
     if (local.sharing) {
         return trtc.stopScreenShare().catch(function () {}).then(screenGone);
     }
-    var tile = ui.makeTile(uid, 'screen', {
-        local: true, muted: true, name: t('screenOf', {user: uid})
-    });
-    ui.insertTile(tile, own);
+    var tile = ui.makeOwnTile('screen');
     tile.el.setAttribute('data-video', 'on');
     local.screenTile = tile;
     return trtc.startScreenShare({view: viewOf(tile)}).then(function () {
@@ -207,8 +202,7 @@ function toggleShare() {
     }, function (e) {
         screenGone();
         if (e && /NotAllowed|denied|cancel/i.test(String(e.message) + e.name)) {
-            ui.setNotice('share', t('shareCancelled'));
-            setTimeout(function () { ui.clearNotice('share'); }, 4000);
+            ui.shareCancelled();
         } else {
             ui.setError('share', t('shareFailed', {error: errText(e)}));
         }
@@ -221,9 +215,10 @@ function toggleShare() {
 function openMedia() {
     var wantA = T.has(priv, P.SEND_AUDIO);
     var wantV = T.has(priv, P.SEND_VIDEO);
+    var want = {audio: wantA, video: wantV};
     var errV = null, errA = null;
     if (!wantA && !wantV) {
-        ui.setNotice('role', t('audienceNotice'));
+        ui.mediaNotice(want, {}, {});
         return Promise.resolve();
     }
     var video = !wantV ? Promise.resolve() : trtc.startLocalVideo({
@@ -240,13 +235,8 @@ function openMedia() {
             local.audio = true;
         }, function (e) { errA = e; });
     }).then(function () {
-        if ((wantV && !local.video) && (wantA && !local.audio)) {
-            ui.setNotice('media', t('noDevices', {error: errText(errV || errA)}));
-        } else if (wantV && !local.video) {
-            ui.setNotice('media', t('noCameraOnly', {error: errText(errV)}));
-        } else if (wantA && !local.audio) {
-            ui.setNotice('media', t('noMicOnly', {error: errText(errA)}));
-        }
+        ui.mediaNotice(want, {audio: local.audio, video: local.video},
+                       {audio: errA && errText(errA), video: errV && errText(errV)});
         updateControls();
     });
 }

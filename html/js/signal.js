@@ -49,7 +49,7 @@ var MESSAGES_KEPT = 100;
 var POST_TIMEOUT_MS = 5000;
 var DEPARTED_KEPT = 64;
 
-/* ctx: {ui, session, me, roomKey, token, ice}; makePath: the media path's */
+/* ctx: {ui, session, me, roomKey, token, ice, own}; makePath: the media path's */
 
 /* the state of this page's createSignalRoom() */
 var ctx, makePath, ui, me, roomKey, token, local, sig, members, departed,
@@ -64,7 +64,7 @@ export function createSignalRoom(ctxArg, makePathArg) {
     me = ctx.me;
     roomKey = ctx.roomKey;
     token = ctx.token;
-    local = createLocalMedia(ui, me, ctx.session);
+    local = createLocalMedia(ui, me, ctx.session, ctx.own);
 
     sig = {ws: null, open: false, retry: 0, timer: null, chains: new Map(),
            refused: false};
