@@ -17,7 +17,6 @@ import {LABELS} from './labels.js';
 /* nginx writes TRTC_CONFIG and TRTC_ENDPOINTS into the page (sub_filter);
  * a page opened from disk has neither */
 export const served = !!window.TRTC_ENDPOINTS && location.protocol !== 'file:';
-export const config = window.TRTC_CONFIG || null;
 export const endpoints = Object.assign({
     token: '/api/token',
     subscribe: '/signal/sub',
@@ -41,7 +40,7 @@ export function has(privilege, bit) {
  * a token is not valid at all: the login page says "not valid" for all
  * of them, and has a sentence of its own for the others it knows. */
 
-export const INVALID_TOKEN = ['empty', 'too_long', 'bad_base64', 'bad_zlib',
+const INVALID_TOKEN = ['empty', 'too_long', 'bad_base64', 'bad_zlib',
     'too_large', 'bad_json', 'duplicate_field', 'bad_version', 'bad_identifier',
     'bad_sdkappid', 'bad_time', 'bad_expire', 'bad_sig', 'bad_userbuf',
     'sdkappid_mismatch', 'signature_mismatch', 'userbuf_account_mismatch',
@@ -132,7 +131,7 @@ function pickLang() {
     return /^zh/i.test(l) ? 'zh' : 'en';
 }
 
-export const lang = pickLang();
+const lang = pickLang();
 
 export function t(key, params) {
     var s = LABELS[lang][key];
@@ -147,7 +146,7 @@ export function t(key, params) {
     return s;
 }
 
-export function hasLabel(key) {
+function hasLabel(key) {
     return LABELS.en[key] !== undefined;
 }
 

@@ -63,7 +63,7 @@ export function createTrtcBackend(ctxArg) {
     };
     state = {entered: false, refused: false, leaving: false, retry: 0, timer: null,
              checking: null};
-    debug = {events: [], errors: [], enter: null, check: null, proxy: null};
+    debug = {errors: [], enter: null, check: null, proxy: null, sdkVersion: null};
 
     return {
         start: start,
@@ -75,14 +75,6 @@ export function createTrtcBackend(ctxArg) {
         pagehide: shutdown,
         debug: {trtc: debug}
     };
-}
-
-
-function record(type, data) {
-    debug.events.push({type: type, data: data, at: Date.now()});
-    if (debug.events.length > 200) {
-        debug.events.splice(0, debug.events.length - 200);
-    }
 }
 
 
@@ -355,7 +347,6 @@ function enter() {
         return Promise.resolve();
     }
     ui.setStatus('connecting');
-    record('enter', null);
     return trtc.enterRoom(enterParams()).then(function () {
         debug.enter = {ok: true};
         state.entered = true;
@@ -379,7 +370,6 @@ function listen() {
     var E = SDK.EVENT;
     var on = function (name, fn) {
         trtc.on(name, function (ev) {
-            record(name, ev === undefined ? null : ev);
             fn(ev || {});
         });
     };

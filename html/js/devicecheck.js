@@ -324,7 +324,6 @@ function start() {
     checkNetwork(runId);
     /* one device at a time: some systems open only one at once */
     checkCamera(runId).then(function () { return checkMicrophone(runId); });
-    T.store.set('checkDone', '1');
 }
 
 function close() {
@@ -387,8 +386,5 @@ export const DeviceCheck = {
         if (dialog) {
             close();
         }
-    },
-    isOpen: function () {
-        return !!dialog && dialog.open;
     }
 };

@@ -45,12 +45,11 @@ export function createRoomUI(roomKeyArg, meArg) {
     return {
         setError: setError, clearError: clearError,
         setNotice: setNotice, clearNotice: clearNotice,
-        hasNotice: notices.has,
         loginLink: loginLink, mediaNotice: mediaNotice, shareCancelled: shareCancelled,
         makeTile: makeTile, makeOwnTile: makeOwnTile,
         insertTile: insertTile, removeTile: removeTile,
-        setTracks: setTracks, play: play,
-        attachMeter: attachMeter, quiet: quiet, audienceTag: audienceTag,
+        setTracks: setTracks,
+        attachMeter: attachMeter, quiet: quiet,
         renderMember: renderMember,
         startMeters: function () { audio.timer = setInterval(meterTick, 120); },
         stopAudio: function () {

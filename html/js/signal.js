@@ -110,7 +110,6 @@ export function createSignalRoom(ctxArg, makePathArg) {
         },
         debug: {
             peers: function () { return Array.from(members.keys()); },
-            member: function (uid) { return members.get(uid) || null; },
             members: function () { return Array.from(members.values()); },
             screenTrack: function () {
                 return local.screen ? local.screen.getVideoTracks()[0] || null : null;
