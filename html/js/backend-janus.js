@@ -46,6 +46,10 @@ function sfuError(text, code) {
     return e;
 }
 
+/* the state of this page's JanusRoom() */
+var opts, jr;
+
+
 /*
  * opts: roomKey, privateMapKey, display (the verified user id),
  *       sendAudio, sendVideo (may this page send them),
@@ -54,14 +58,9 @@ function sfuError(text, code) {
  *           screen, as announced, arrived, changed or went away,
  *       onState(text or null): an error to show, or none any more
  */
-/* the state of this page's JanusRoom() */
-var opts, ep, jr;
-
-
 function JanusRoom(optsArg) {
     opts = optsArg;
 
-    ep = T.endpoints;
     jr = {
         ws: null, session: null, tokens: null, txs: new Map(),
         handles: new Map(),     /* handle id -> handle */
@@ -182,7 +181,7 @@ function fetchJson(url, method) {
 
 
 function makeRoom() {
-    return fetchJson(ep.sfuRoom, 'POST').then(function (r) {
+    return fetchJson(T.endpoints.sfuRoom, 'POST').then(function (r) {
         var d = r && r.response;
         if (!d || (d.videoroom !== 'created' && d.error_code !== 427)) {
             throw sfuError('the room was not made: '
@@ -195,7 +194,7 @@ function makeRoom() {
 /* ---- the socket ---- */
 
 function socketUrl() {
-    return T.wsUrl(ep.sfuSocket + roomQuery()
+    return T.wsUrl(T.endpoints.sfuSocket + roomQuery()
                    + '&privateMapKey=' + encodeURIComponent(opts.privateMapKey));
 }
 
@@ -361,7 +360,7 @@ function teardown() {
  * screen, when back after a loss) */
 function connectAll() {
     jr.down = true;         /* a loss meanwhile: the catch below */
-    jr.ready = fetchJson(ep.sfuToken, 'GET').then(function (tokens) {
+    jr.ready = fetchJson(T.endpoints.sfuToken, 'GET').then(function (tokens) {
         jr.tokens = tokens;
         return makeRoom();
     }).then(openSocket).then(function () {

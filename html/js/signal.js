@@ -49,17 +49,13 @@ var MESSAGES_KEPT = 100;
 var POST_TIMEOUT_MS = 5000;
 var DEPARTED_KEPT = 64;
 
-/* ctx: {ui, session, me, roomKey, token, ice, own}; makePath: the media path's */
-
 /* the state of this page's createSignalRoom() */
-var ctx, makePath, ui, me, roomKey, token, local, sig, members, departed,
-    messages, clock, path;
+var ui, me, roomKey, token, local, sig, members, departed, messages, clock, path;
 
 
-export function createSignalRoom(ctxArg, makePathArg) {
-    ctx = ctxArg;
-    makePath = makePathArg;
-
+/* ctx: room.js's {ui, session, me, roomKey, token, ice, own}; makePath:
+ * the media path's */
+export function createSignalRoom(ctx, makePath) {
     ui = ctx.ui;
     me = ctx.me;
     roomKey = ctx.roomKey;
