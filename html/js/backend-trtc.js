@@ -462,7 +462,10 @@ function listenVolume() {
             if (tile) {
                 var on = tile.el.getAttribute('data-audio') === 'on'
                          && r.volume > SPEAKING_VOLUME;
-                tile.el.setAttribute('data-speaking', on ? '1' : '0');
+                var v = on ? '1' : '0';
+                if (tile.el.getAttribute('data-speaking') !== v) {
+                    tile.el.setAttribute('data-speaking', v);
+                }
             }
         });
     });

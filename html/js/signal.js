@@ -28,11 +28,11 @@
  * the screen before the tracks arrive.  A new sid for a known user (a
  * reload) replaces that user's member.
  *
- * A media path: {join(p, answering), leave(p), update(p, msg),
- * handle(from, priv, msg) (true: its message), start(stream), share(stream)
- * (which announces the screen), unshare(), feeds(), close(), pc(p),
- * pcOf(p, track), senders()}, made by makePath(ctx) with the members and
- * the means to signal.
+ * A media path: {join(p, answering), leave(p), update(p, msg) (the
+ * member announced other media), handle(from, priv, msg) (true: its
+ * message), start(stream), share(stream) (which announces the screen),
+ * unshare(), feeds(), close(), pc(p), pcOf(p, track), senders()}, made
+ * by makePath(c) with the members and the means to signal.
  *
  * Touches: nginx's /signal/* endpoints; the page only through
  * room-ui.js and local-media.js.
@@ -388,6 +388,7 @@ function ensure(uid, sid, priv, answering) {
             uid: uid, sid: sid, priv: priv, key: uid + '/' + sid,
             state: {audio: false, video: false},
             media: {camera: null, screen: null},
+            mediaSeen: null,    /* the last media announced, as JSON */
             remote: new Map(),
             lastSeen: Date.now(),
             closed: false,
@@ -400,8 +401,11 @@ function ensure(uid, sid, priv, answering) {
         count();
         ui.renderMember(p);
     }
-    p.priv = priv;
     p.lastSeen = Date.now();
+    if (p.priv !== priv) {
+        p.priv = priv;
+        ui.renderMember(p);
+    }
     return p;
 }
 
@@ -422,18 +426,33 @@ function remove(p) {
 }
 
 
+/* what a member announced: drawn again, and told to the media path,
+ * only when it changed (a heartbeat every 2 s mostly changes nothing) */
 function update(p, msg) {
+    var changed = false;
     if (msg.st && typeof msg.st === 'object') {
-        p.state = {audio: msg.st.a === true, video: msg.st.v === true};
+        var st = {audio: msg.st.a === true, video: msg.st.v === true};
+        if (st.audio !== p.state.audio || st.video !== p.state.video) {
+            p.state = st;
+            changed = true;
+        }
     }
     if (msg.media && typeof msg.media === 'object') {
-        p.media = {
+        var media = {
             camera: typeof msg.media.camera === 'string' ? msg.media.camera : null,
             screen: typeof msg.media.screen === 'string' ? msg.media.screen : null
         };
+        var seen = JSON.stringify([media.camera, media.screen, msg.media.feeds]);
+        if (seen !== p.mediaSeen) {
+            p.mediaSeen = seen;
+            p.media = media;
+            path.update(p, msg);
+            changed = true;
+        }
     }
-    path.update(p, msg);
-    ui.renderMember(p);
+    if (changed) {
+        ui.renderMember(p);
+    }
 }
 
 
