@@ -67,6 +67,11 @@ like($r->{status}, qr/^20[12]$/, 'alice posts to bob\'s inbox');
 my $m = TrtcTest::ws_read($bs, 5);
 like($m // '', qr/"from":"alice"/, 'bob\'s socket is open: he gets it');
 
+$r = $t->request(POST => "/signal/pub?room=1&to=bob&privateMapKey=$alice->{privateMapKey}",
+                 body => '{"t":"hi"}');
+is($r->{status}, 401, 'a token in the query does not publish: the header only (401)');
+is(TrtcTest::ws_read($bs, 1), undef, 'and bob gets nothing');
+
 # the room page: the room of the normalized URI, decoded once
 
 sub page {

@@ -66,7 +66,7 @@ $t->run(<<"EOF", main => "load_module $NCHAN;");
 
         location = /signal/pub {
             trtc_auth on;
-            trtc_auth_token \$http_x_trtc_token \$arg_privateMapKey;
+            trtc_auth_token \$http_x_trtc_token;
             trtc_auth_room \$arg_room;
             trtc_auth_privilege enter;
             client_max_body_size 64k;
@@ -103,7 +103,7 @@ $t->run(<<"EOF", main => "load_module $NCHAN;");
 
         location = /stamp {
             trtc_auth on;
-            trtc_auth_token \$http_x_trtc_token \$arg_privateMapKey;
+            trtc_auth_token \$http_x_trtc_token;
             trtc_auth_room \$arg_room;
             client_body_buffer_size 64k;
             trtc_stamp;
@@ -218,6 +218,9 @@ is(publish($tok{carol}, 1, 'x')->{status}, 401,
    'a token for room 2 cannot publish to room 1');
 is($t->request('POST', '/signal/pub?room=1', body => 'x')->{status}, 401,
    'publishing needs a token');
+is($t->request('POST', "/signal/pub?room=1&privateMapKey=$tok{alice}{privateMapKey}",
+               body => 'x')->{status}, 401,
+   'a token in the query does not publish: the header only');
 
 # stamped, {"from":"alice","privilege":255,"data":"..."} is 42 bytes more
 

@@ -2,9 +2,9 @@
  * Shared by the login page and the room page: the configuration nginx
  * injects, the words of the pages (labels.js) and of the server's
  * refusals, the rules for user and room ids, per-tab credentials, and
- * small DOM helpers.  Everything is imported by name; nothing is hung on
- * window.  All user-controlled text goes into the page through
- * textContent, never innerHTML.
+ * small DOM, URL and media helpers.  Everything is imported by name;
+ * nothing is hung on window.  All user-controlled text goes into the
+ * page through textContent, never innerHTML.
  *
  * Touches: the globals nginx injects (read), sessionStorage and
  * localStorage (trtc.*).
@@ -17,7 +17,6 @@ import {LABELS} from './labels.js';
 /* nginx writes TRTC_CONFIG and TRTC_ENDPOINTS into the page (sub_filter);
  * a page opened from disk has neither */
 export const served = !!window.TRTC_ENDPOINTS && location.protocol !== 'file:';
-export const config = window.TRTC_CONFIG || null;
 export const endpoints = Object.assign({
     token: '/api/token',
     subscribe: '/signal/sub',
@@ -41,7 +40,7 @@ export function has(privilege, bit) {
  * a token is not valid at all: the login page says "not valid" for all
  * of them, and has a sentence of its own for the others it knows. */
 
-export const INVALID_TOKEN = ['empty', 'too_long', 'bad_base64', 'bad_zlib',
+const INVALID_TOKEN = ['empty', 'too_long', 'bad_base64', 'bad_zlib',
     'too_large', 'bad_json', 'duplicate_field', 'bad_version', 'bad_identifier',
     'bad_sdkappid', 'bad_time', 'bad_expire', 'bad_sig', 'bad_userbuf',
     'sdkappid_mismatch', 'signature_mismatch', 'userbuf_account_mismatch',
@@ -132,7 +131,7 @@ function pickLang() {
     return /^zh/i.test(l) ? 'zh' : 'en';
 }
 
-export const lang = pickLang();
+const lang = pickLang();
 
 export function t(key, params) {
     var s = LABELS[lang][key];
@@ -147,7 +146,7 @@ export function t(key, params) {
     return s;
 }
 
-export function hasLabel(key) {
+function hasLabel(key) {
     return LABELS.en[key] !== undefined;
 }
 
@@ -204,6 +203,18 @@ export function errorText(e) {
     }
     return e.name && e.message ? e.name + ': ' + e.message
            : String(e.message || e.name || e);
+}
+
+/* this host's WebSocket URL of a path (with its query) */
+export function wsUrl(path) {
+    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path;
+}
+
+/* a stream's tracks stopped (its camera, microphone or screen let go) */
+export function stopTracks(stream) {
+    if (stream) {
+        stream.getTracks().forEach(function (tr) { tr.stop(); });
+    }
 }
 
 export function sleep(ms) {

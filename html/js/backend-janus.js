@@ -46,6 +46,10 @@ function sfuError(text, code) {
     return e;
 }
 
+/* the state of this page's JanusRoom() */
+var opts, jr;
+
+
 /*
  * opts: roomKey, privateMapKey, display (the verified user id),
  *       sendAudio, sendVideo (may this page send them),
@@ -54,14 +58,9 @@ function sfuError(text, code) {
  *           screen, as announced, arrived, changed or went away,
  *       onState(text or null): an error to show, or none any more
  */
-/* the state of this page's JanusRoom() */
-var opts, ep, jr;
-
-
 function JanusRoom(optsArg) {
     opts = optsArg;
 
-    ep = T.endpoints;
     jr = {
         ws: null, session: null, tokens: null, txs: new Map(),
         handles: new Map(),     /* handle id -> handle */
@@ -182,7 +181,7 @@ function fetchJson(url, method) {
 
 
 function makeRoom() {
-    return fetchJson(ep.sfuRoom, 'POST').then(function (r) {
+    return fetchJson(T.endpoints.sfuRoom, 'POST').then(function (r) {
         var d = r && r.response;
         if (!d || (d.videoroom !== 'created' && d.error_code !== 427)) {
             throw sfuError('the room was not made: '
@@ -195,9 +194,8 @@ function makeRoom() {
 /* ---- the socket ---- */
 
 function socketUrl() {
-    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host
-           + ep.sfuSocket + roomQuery()
-           + '&privateMapKey=' + encodeURIComponent(opts.privateMapKey);
+    return T.wsUrl(T.endpoints.sfuSocket + roomQuery()
+                   + '&privateMapKey=' + encodeURIComponent(opts.privateMapKey));
 }
 
 
@@ -362,7 +360,7 @@ function teardown() {
  * screen, when back after a loss) */
 function connectAll() {
     jr.down = true;         /* a loss meanwhile: the catch below */
-    jr.ready = fetchJson(ep.sfuToken, 'GET').then(function (tokens) {
+    jr.ready = fetchJson(T.endpoints.sfuToken, 'GET').then(function (tokens) {
         jr.tokens = tokens;
         return makeRoom();
     }).then(openSocket).then(function () {
@@ -556,28 +554,28 @@ function unpublish(kind) {
 
 /* which feed belongs to which member: announced by that member
  * (stamped signaling) and listed by Janus under its name, and
- * claimed by no one else */
+ * claimed so by no one else.  Only a claim Janus confirms counts: any
+ * member may announce any feed id (all are in the heartbeats), and an
+ * unconfirmed claim must not take a feed from its owner. */
 function reconcile() {
     if (!jr.session || jr.closed) {
         return;
     }
     var owners = new Map();
-    var claimed = new Map();
+    var claims = new Map();
     jr.wants.forEach(function (w, key) {
         ['camera', 'screen'].forEach(function (kind) {
             var f = w[kind];
-            if (f !== null) {
-                claimed.set(f, (claimed.get(f) || 0) + 1);
-            }
-        });
-    });
-    jr.wants.forEach(function (w, key) {
-        ['camera', 'screen'].forEach(function (kind) {
-            var f = w[kind];
-            if (f !== null && claimed.get(f) === 1 && jr.publishers.get(f) === w.uid) {
+            if (f !== null && jr.publishers.get(f) === w.uid) {
+                claims.set(f, (claims.get(f) || 0) + 1);
                 owners.set(f, {key: key, kind: kind});
             }
         });
+    });
+    claims.forEach(function (n, f) {
+        if (n > 1) {
+            owners.delete(f);
+        }
     });
     jr.subs.forEach(function (s, feed) {
         var o = owners.get(feed);

@@ -41,7 +41,8 @@ export function createMeshBackend(ctx) {
     return createSignalRoom(ctx, meshPath);
 }
 
-/* c: {ui, local, me, ice, members, ensure, remove, update, direct, announce} */
+/* c: signal.js's {ui, local, me, roomKey, token, ice, members, ensure, remove,
+ * update, direct, announce, connected} */
 
 /* the state of this page's meshPath() */
 var c, ui, local, me;

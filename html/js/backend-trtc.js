@@ -27,7 +27,6 @@ var P = T.PRIV;
 var $ = T.$;
 
 var SPEAKING_VOLUME = 8;        /* of the SDK's 0..100 */
-var EXIT_WAIT_MS = 1500;
 
 /* the SDK's bundle is a classic script: it leaves itself in window.TRTC */
 function loadSDK(src) {
@@ -39,7 +38,8 @@ function loadSDK(src) {
     });
 }
 
-/* ctx: {ui, session, me, roomKey} */
+/* ctx: room.js's {ui, session, me, roomKey, token, ice, own}; token is the
+ * PrivateMapKey alone, session.token all the issued credentials */
 
 /* the state of this page's createTrtcBackend() */
 var ctx, ui, SDK, token, uid, priv, trtc, own, peers, local, state, debug;
@@ -54,8 +54,7 @@ export function createTrtcBackend(ctxArg) {
     uid = ctx.me.uid;
     priv = ctx.me.priv;
     trtc = null;
-    own = ui.makeTile(uid, 'camera', {local: true, muted: true, name: uid,
-                                      tag: t('you')});
+    own = ctx.own;
     peers = new Map();      /* userId -> {uid, tiles: {camera, screen}} */
     local = {
         audio: false, video: false,         /* opened */
@@ -64,9 +63,7 @@ export function createTrtcBackend(ctxArg) {
     };
     state = {entered: false, refused: false, leaving: false, retry: 0, timer: null,
              checking: null};
-    debug = {events: [], errors: [], enter: null, check: null, proxy: null};
-
-    ui.insertTile(own);
+    debug = {errors: [], enter: null, check: null, proxy: null, sdkVersion: null};
 
     return {
         start: start,
@@ -78,14 +75,6 @@ export function createTrtcBackend(ctxArg) {
         pagehide: shutdown,
         debug: {trtc: debug}
     };
-}
-
-
-function record(type, data) {
-    debug.events.push({type: type, data: data, at: Date.now()});
-    if (debug.events.length > 200) {
-        debug.events.splice(0, debug.events.length - 200);
-    }
 }
 
 
@@ -117,7 +106,7 @@ function peer(userId) {
         viewOf(p.tiles.camera);
         ui.insertTile(p.tiles.camera);
         peers.set(userId, p);
-        ui.setCount(peers.size + 1);
+        count();
     }
     return p;
 }
@@ -131,6 +120,11 @@ function dropPeer(userId) {
     peers.delete(userId);
     ui.removeTile(p.tiles.screen);
     ui.removeTile(p.tiles.camera);
+    count();
+}
+
+
+function count() {
     ui.setCount(peers.size + 1);
 }
 
@@ -190,10 +184,7 @@ function toggleShare() {
     if (local.sharing) {
         return trtc.stopScreenShare().catch(function () {}).then(screenGone);
     }
-    var tile = ui.makeTile(uid, 'screen', {
-        local: true, muted: true, name: t('screenOf', {user: uid})
-    });
-    ui.insertTile(tile, own);
+    var tile = ui.makeOwnTile('screen');
     tile.el.setAttribute('data-video', 'on');
     local.screenTile = tile;
     return trtc.startScreenShare({view: viewOf(tile)}).then(function () {
@@ -203,8 +194,7 @@ function toggleShare() {
     }, function (e) {
         screenGone();
         if (e && /NotAllowed|denied|cancel/i.test(String(e.message) + e.name)) {
-            ui.setNotice('share', t('shareCancelled'));
-            setTimeout(function () { ui.clearNotice('share'); }, 4000);
+            ui.shareCancelled();
         } else {
             ui.setError('share', t('shareFailed', {error: errText(e)}));
         }
@@ -217,9 +207,10 @@ function toggleShare() {
 function openMedia() {
     var wantA = T.has(priv, P.SEND_AUDIO);
     var wantV = T.has(priv, P.SEND_VIDEO);
+    var want = {audio: wantA, video: wantV};
     var errV = null, errA = null;
     if (!wantA && !wantV) {
-        ui.setNotice('role', t('audienceNotice'));
+        ui.mediaNotice(want, {}, {});
         return Promise.resolve();
     }
     var video = !wantV ? Promise.resolve() : trtc.startLocalVideo({
@@ -236,13 +227,8 @@ function openMedia() {
             local.audio = true;
         }, function (e) { errA = e; });
     }).then(function () {
-        if ((wantV && !local.video) && (wantA && !local.audio)) {
-            ui.setNotice('media', t('noDevices', {error: errText(errV || errA)}));
-        } else if (wantV && !local.video) {
-            ui.setNotice('media', t('noCameraOnly', {error: errText(errV)}));
-        } else if (wantA && !local.audio) {
-            ui.setNotice('media', t('noMicOnly', {error: errText(errA)}));
-        }
+        ui.mediaNotice(want, {audio: local.audio, video: local.video},
+                       {audio: errA && errText(errA), video: errV && errText(errV)});
         updateControls();
     });
 }
@@ -250,19 +236,10 @@ function openMedia() {
 
 /* ---- entering ---- */
 
-function absolute(path, ws) {
-    var proto = location.protocol === 'https:' ? 'https://' : 'http://';
-    if (ws) {
-        proto = location.protocol === 'https:' ? 'wss://' : 'ws://';
-    }
-    return proto + location.host + path;
-}
-
-
-/* the issued TURN servers (RTCIceServer form) as the SDK's */
+/* the issued TURN servers (RTCIceServer form, room.js's ctx.ice) as the SDK's */
 function turnServers() {
     var out = [];
-    (token.iceServers || []).forEach(function (s) {
+    ctx.ice.iceServers.forEach(function (s) {
         [].concat(s.urls || []).forEach(function (url) {
             if (/^turns?:/.test(url)) {
                 out.push({url: url, username: s.username, credential: s.credential,
@@ -276,8 +253,8 @@ function turnServers() {
 
 function enterParams() {
     var proxy = {
-        websocketProxy: absolute(T.endpoints.websocketProxy, true),
-        loggerProxy: absolute(T.endpoints.loggerProxy)
+        websocketProxy: T.wsUrl(T.endpoints.websocketProxy),
+        loggerProxy: location.origin + T.endpoints.loggerProxy
     };
     var turn = turnServers();
     if (turn.length) {
@@ -370,7 +347,6 @@ function enter() {
         return Promise.resolve();
     }
     ui.setStatus('connecting');
-    record('enter', null);
     return trtc.enterRoom(enterParams()).then(function () {
         debug.enter = {ok: true};
         state.entered = true;
@@ -394,7 +370,6 @@ function listen() {
     var E = SDK.EVENT;
     var on = function (name, fn) {
         trtc.on(name, function (ev) {
-            record(name, ev === undefined ? null : ev);
             fn(ev || {});
         });
     };
@@ -487,7 +462,10 @@ function listenVolume() {
             if (tile) {
                 var on = tile.el.getAttribute('data-audio') === 'on'
                          && r.volume > SPEAKING_VOLUME;
-                tile.el.setAttribute('data-speaking', on ? '1' : '0');
+                var v = on ? '1' : '0';
+                if (tile.el.getAttribute('data-speaking') !== v) {
+                    tile.el.setAttribute('data-speaking', v);
+                }
             }
         });
     });
@@ -503,14 +481,14 @@ function shutdown() {
         return Promise.resolve();       /* none, or destroyed */
     }
     var c = trtc;
-    var stop = Promise.all([
+    /* not waited for longer than room-ui.js's leave() waits */
+    return Promise.all([
         c.stopScreenShare().catch(function () {}),
         c.stopLocalVideo().catch(function () {}),
         c.stopLocalAudio().catch(function () {})
     ]).then(function () {
         return state.entered ? c.exitRoom() : null;
     }).catch(function () {});
-    return Promise.race([stop, T.sleep(EXIT_WAIT_MS)]);
 }
 
 

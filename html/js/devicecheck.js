@@ -77,9 +77,7 @@ function renderReport() {
 }
 
 function stopMedia() {
-    streams.forEach(function (s) {
-        s.getTracks().forEach(function (tr) { tr.stop(); });
-    });
+    streams.forEach(T.stopTracks);
     streams = [];
     clearInterval(meterTimer);
     meterTimer = null;
@@ -108,20 +106,26 @@ function checkCamera(runId) {
     }
     return navigator.mediaDevices.getUserMedia({video: constraint(devices.camera)})
         .then(function (s) {
-            if (runId !== run) { s.getTracks().forEach(function (x) { x.stop(); }); return; }
+            if (runId !== run) { T.stopTracks(s); return; }
             streams.push(s);
             var v = $('#check-video');
             v.srcObject = s;
             v.play().catch(function () {});
             var track = s.getVideoTracks()[0];
+            var over = false;       /* timed out: stop looking */
             return withTimeout(new Promise(function (resolve) {
                 (function poll() {
+                    if (over || runId !== run) {
+                        return;     /* over, or a retest or close since */
+                    }
                     if (v.videoWidth > 0 && track.readyState === 'live') {
                         return resolve();
                     }
                     setTimeout(poll, 100);
                 })();
-            }), 6000, 'video').then(function () {
+            }), 6000, 'video').finally(function () {
+                over = true;
+            }).then(function () {
                 setResult('camera', 'pass', t('cameraOk', {
                     label: track.label || t('camera'),
                     w: v.videoWidth, h: v.videoHeight
@@ -142,7 +146,7 @@ function checkMicrophone(runId) {
     }
     return navigator.mediaDevices.getUserMedia({audio: constraint(devices.microphone)})
         .then(function (s) {
-            if (runId !== run) { s.getTracks().forEach(function (x) { x.stop(); }); return; }
+            if (runId !== run) { T.stopTracks(s); return; }
             streams.push(s);
             var track = s.getAudioTracks()[0];
             var label = track.label || t('microphone');
@@ -320,7 +324,6 @@ function start() {
     checkNetwork(runId);
     /* one device at a time: some systems open only one at once */
     checkCamera(runId).then(function () { return checkMicrophone(runId); });
-    T.store.set('checkDone', '1');
 }
 
 function close() {
@@ -383,8 +386,5 @@ export const DeviceCheck = {
         if (dialog) {
             close();
         }
-    },
-    isOpen: function () {
-        return !!dialog && dialog.open;
     }
 };

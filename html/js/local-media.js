@@ -19,7 +19,8 @@ var P = T.PRIV;
 var ui, me, session, local;
 
 
-export function createLocalMedia(uiArg, meArg, sessionArg) {
+/* own: this page's camera tile (room.js makes it) */
+export function createLocalMedia(uiArg, meArg, sessionArg, own) {
     ui = uiArg;
     me = meArg;
     session = sessionArg;
@@ -33,14 +34,9 @@ export function createLocalMedia(uiArg, meArg, sessionArg) {
          * so a second share on the same transceiver keeps its msid
          * (Chromium kept the first msid despite sender.setStreams) */
         screenCarrier: new MediaStream(),
-        tiles: {},
+        tiles: {camera: own},
         ended: null         /* called when a track ends by itself */
     };
-
-    local.tiles.camera = ui.makeTile(me.uid, 'camera', {
-        local: true, muted: true, name: me.uid, tag: t('you')
-    });
-    ui.insertTile(local.tiles.camera);
 
     local.state = state;
     local.open = open;
@@ -66,13 +62,14 @@ function state() {
 function open() {
     var wantA = T.has(me.priv, P.SEND_AUDIO);
     var wantV = T.has(me.priv, P.SEND_VIDEO);
+    var want = {audio: wantA, video: wantV};
     if (!wantA && !wantV) {
-        ui.setNotice('role', t('audienceNotice'));
+        ui.mediaNotice(want, {}, {});
         return Promise.resolve();
     }
     var md = navigator.mediaDevices;
     if (!md || !md.getUserMedia) {
-        ui.setNotice('media', t('noDevices', {error: 'getUserMedia'}));
+        ui.mediaNotice(want, {}, {audio: 'getUserMedia', video: 'getUserMedia'});
         return Promise.resolve();
     }
     var a = wantA ? (session.microphone ? {deviceId: session.microphone} : true) : false;
@@ -97,18 +94,15 @@ function open() {
             return new MediaStream(tracks);
         });
     }).then(function (stream) {
+        ui.mediaNotice(want, {audio: !!stream && stream.getAudioTracks().length > 0,
+                              video: !!stream && stream.getVideoTracks().length > 0},
+                       {audio: errA && T.errorText(errA), video: errV && T.errorText(errV)});
         if (!stream) {
-            ui.setNotice('media', t('noDevices', {error: T.errorText(errV || errA)}));
             return;
         }
         local.stream = stream;
         local.audio = stream.getAudioTracks()[0] || null;
         local.video = stream.getVideoTracks()[0] || null;
-        if (wantV && !local.video) {
-            ui.setNotice('media', t('noCameraOnly', {error: T.errorText(errV)}));
-        } else if (wantA && !local.audio) {
-            ui.setNotice('media', t('noMicOnly', {error: T.errorText(errA)}));
-        }
         stream.getTracks().forEach(function (tr) {
             tr.addEventListener('ended', function () {
                 local.render();
@@ -172,24 +166,20 @@ function startShare(onStop) {
     return navigator.mediaDevices.getDisplayMedia({video: true, audio: false}).then(function (stream) {
         var track = stream.getVideoTracks()[0];
         if (!track || ui.leaving()) {
-            stream.getTracks().forEach(function (x) { x.stop(); });
+            T.stopTracks(stream);
             return null;
         }
         ui.clearError('share');
         track.contentHint = 'detail';
         local.screen = stream;
         track.addEventListener('ended', function () { onStop(stream); });
-        local.tiles.screen = ui.makeTile(me.uid, 'screen', {
-            local: true, muted: true, name: t('screenOf', {user: me.uid})
-        });
-        ui.insertTile(local.tiles.screen, local.tiles.camera);
+        local.tiles.screen = ui.makeOwnTile('screen');
         ui.setTracks(local.tiles.screen, [track]);
         local.tiles.screen.el.setAttribute('data-video', 'on');
         return stream;
     }).catch(function (e) {
         if (e && e.name === 'NotAllowedError') {
-            ui.setNotice('share', t('shareCancelled'));
-            setTimeout(function () { ui.clearNotice('share'); }, 4000);
+            ui.shareCancelled();
         } else {
             ui.setError('share', t('shareFailed', {error: T.errorText(e)}));
         }
@@ -205,7 +195,7 @@ function stopShare(which) {
         return false;
     }
     local.screen = null;
-    stream.getTracks().forEach(function (x) { x.stop(); });
+    T.stopTracks(stream);
     ui.removeTile(local.tiles.screen);
     local.tiles.screen = null;
     return true;
@@ -213,10 +203,6 @@ function stopShare(which) {
 
 
 function stop() {
-    if (local.screen) {
-        local.screen.getTracks().forEach(function (x) { x.stop(); });
-    }
-    if (local.stream) {
-        local.stream.getTracks().forEach(function (x) { x.stop(); });
-    }
+    T.stopTracks(local.screen);
+    T.stopTracks(local.stream);
 }

@@ -83,7 +83,7 @@ function loadDevices() {
     });
     function ask(c) {
         return navigator.mediaDevices.getUserMedia(c).then(function (s) {
-            s.getTracks().forEach(function (tr) { tr.stop(); });
+            T.stopTracks(s);
             return true;
         });
     }

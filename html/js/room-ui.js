@@ -18,7 +18,7 @@ var P = T.PRIV;
 var LEAVE_WAIT_MS = 1500;
 
 /* the state of this page's createRoomUI() */
-var roomKey, me, grid, errors, notices, tiles, blocked, audio, leaving,
+var roomKey, me, grid, errors, notices, tiles, own, blocked, audio, leaving,
     setError, clearError, setNotice, clearNotice;
 
 
@@ -30,6 +30,7 @@ export function createRoomUI(roomKeyArg, meArg) {
     errors = alerts('#room-error');
     notices = alerts('#room-notice');
     tiles = new Set();
+    own = null;
     blocked = [];
     audio = {ctx: null, timer: null};
     leaving = false;
@@ -44,11 +45,11 @@ export function createRoomUI(roomKeyArg, meArg) {
     return {
         setError: setError, clearError: clearError,
         setNotice: setNotice, clearNotice: clearNotice,
-        hasNotice: notices.has,
-        loginLink: loginLink,
-        makeTile: makeTile, insertTile: insertTile, removeTile: removeTile,
-        setTracks: setTracks, play: play,
-        attachMeter: attachMeter, quiet: quiet, audienceTag: audienceTag,
+        loginLink: loginLink, mediaNotice: mediaNotice, shareCancelled: shareCancelled,
+        makeTile: makeTile, makeOwnTile: makeOwnTile,
+        insertTile: insertTile, removeTile: removeTile,
+        setTracks: setTracks,
+        attachMeter: attachMeter, quiet: quiet,
         renderMember: renderMember,
         startMeters: function () { audio.timer = setInterval(meterTick, 120); },
         stopAudio: function () {
@@ -71,6 +72,28 @@ function loginLink(reason) {
     var href = '/?denied=' + encodeURIComponent(reason)
                + (roomKey !== null ? '&roomId=' + encodeURIComponent(roomKey) : '');
     return T.el('a', {href: href, class: 'button-link', text: t('backToLogin')});
+}
+
+
+/* what of its camera and microphone this page could not open: want and
+ * got {audio, video}, err {audio, video} the texts of the errors */
+function mediaNotice(want, got, err) {
+    if (!want.audio && !want.video) {
+        setNotice('role', t('audienceNotice'));
+    } else if (!got.audio && !got.video) {
+        setNotice('media', t('noDevices', {error: err.video || err.audio || '?'}));
+    } else if (want.video && !got.video) {
+        setNotice('media', t('noCameraOnly', {error: err.video || '?'}));
+    } else if (want.audio && !got.audio) {
+        setNotice('media', t('noMicOnly', {error: err.audio || '?'}));
+    }
+}
+
+
+/* the person said no to the browser's screen picker: said for a while */
+function shareCancelled() {
+    setNotice('share', t('shareCancelled'));
+    setTimeout(function () { clearNotice('share'); }, 4000);
 }
 
 
@@ -103,6 +126,22 @@ function makeTile(uid, kind, opts) {
         }
     });
     return {el: box, video: video, tag: tag, tracks: [], meter: null, loudAt: 0};
+}
+
+
+/* this page's own tile, in the grid: its camera (one, made by room.js),
+ * or a screen it shares (after the camera) */
+function makeOwnTile(kind) {
+    var tile = makeTile(me.uid, kind, {
+        local: true, muted: true,
+        name: kind === 'screen' ? t('screenOf', {user: me.uid}) : me.uid,
+        tag: kind === 'screen' ? '' : t('you')
+    });
+    insertTile(tile, kind === 'screen' ? own : null);
+    if (kind === 'camera') {
+        own = tile;
+    }
+    return tile;
 }
 
 

@@ -108,10 +108,12 @@ function main() {
     room.setCount(1);
     room.expireAt(end);
 
+    /* what a backend gets; own: this page's camera tile */
     var ctx = {ui: room, session: session, me: me, roomKey: roomKey,
-               token: session.token.privateMapKey, ice: ice};
+               token: session.token.privateMapKey, ice: ice, own: null};
 
     backendOf(T.endpoints).then(function (create) {
+        ctx.own = room.makeOwnTile('camera');
         var backend = create(ctx);
 
         room.onControls({

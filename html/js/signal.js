@@ -16,9 +16,9 @@
  *   welcome  to a newcomer's inbox, in answer to its hello
  *   hb       broadcast every 2 s (heartbeat); a member silent for 6 s is gone
  *   state    broadcast when mute or screen share changes
- *   bye      broadcast on leave, at once and kept alive past the page
- *            (by sendBeacon on pagehide); what its sender sent before
- *            and arrives after it is dropped
+ *   bye      broadcast on leave and on pagehide, at once and kept alive
+ *            past the page (a keepalive POST, the token in its header);
+ *            what its sender sent before and arrives after it is dropped
  * and the media path's own (the mesh's sdp, ice and knock: its file).
  * hello, welcome, hb and state carry
  *   st:    {a: audio on, v: video on}
@@ -28,11 +28,11 @@
  * the screen before the tracks arrive.  A new sid for a known user (a
  * reload) replaces that user's member.
  *
- * A media path: {join(p, answering), leave(p), update(p, msg),
- * handle(from, priv, msg) (true: its message), start(stream), share(stream)
- * (which announces the screen), unshare(), feeds(), close(), pc(p),
- * pcOf(p, track), senders()}, made by makePath(ctx) with the members and
- * the means to signal.
+ * A media path: {join(p, answering), leave(p), update(p, msg) (the
+ * member announced other media), handle(from, priv, msg) (true: its
+ * message), start(stream), share(stream) (which announces the screen),
+ * unshare(), feeds(), close(), pc(p), pcOf(p, track), senders()}, made
+ * by makePath(c) with the members and the means to signal.
  *
  * Touches: nginx's /signal/* endpoints; the page only through
  * room-ui.js and local-media.js.
@@ -49,22 +49,18 @@ var MESSAGES_KEPT = 100;
 var POST_TIMEOUT_MS = 5000;
 var DEPARTED_KEPT = 64;
 
-/* ctx: {ui, session, me, roomKey, token, ice}; makePath: the media path's */
-
 /* the state of this page's createSignalRoom() */
-var ctx, makePath, ui, me, roomKey, token, local, sig, members, departed,
-    messages, clock, path;
+var ui, me, roomKey, token, local, sig, members, departed, messages, clock, path;
 
 
-export function createSignalRoom(ctxArg, makePathArg) {
-    ctx = ctxArg;
-    makePath = makePathArg;
-
+/* ctx: room.js's {ui, session, me, roomKey, token, ice, own}; makePath:
+ * the media path's */
+export function createSignalRoom(ctx, makePath) {
     ui = ctx.ui;
     me = ctx.me;
     roomKey = ctx.roomKey;
     token = ctx.token;
-    local = createLocalMedia(ui, me, ctx.session);
+    local = createLocalMedia(ui, me, ctx.session, ctx.own);
 
     sig = {ws: null, open: false, retry: 0, timer: null, chains: new Map(),
            refused: false};
@@ -99,24 +95,17 @@ export function createSignalRoom(ctxArg, makePathArg) {
         toggleAudio: function () { toggle('audio'); },
         toggleVideo: function () { toggle('video'); },
         toggleShare: share,
-        /* the bye, then everything let go; the bye waits for no message
-         * before it (the page goes soon, whatever is still on its way)
-         * and is kept alive past the page */
+        /* the bye, then everything let go */
         stop: function () {
-            var bye = sig.open ? post(JSON.stringify({t: 'bye', sid: me.sid}), null, true)
-                               : Promise.resolve();
-            return bye.finally(shutdown);
+            return bye().finally(shutdown);
         },
-        /* the page goes away: a beacon, which sets no headers, says bye
-         * with the token in the query */
+        /* the page goes away: the same bye, which outlives it */
         pagehide: function () {
-            navigator.sendBeacon(publishUrl() + '&privateMapKey=' + encodeURIComponent(token),
-                                 JSON.stringify({t: 'bye', sid: me.sid}));
+            bye();
             shutdown();
         },
         debug: {
             peers: function () { return Array.from(members.keys()); },
-            member: function (uid) { return members.get(uid) || null; },
             members: function () { return Array.from(members.values()); },
             screenTrack: function () {
                 return local.screen ? local.screen.getVideoTracks()[0] || null : null;
@@ -173,6 +162,14 @@ function post(body, to, keepalive) {
     }).finally(function () {
         clearTimeout(timer);
     });
+}
+
+
+/* the bye waits for no message before it (the page goes soon, whatever
+ * is still on its way) and is kept alive past the page */
+function bye() {
+    return sig.open ? post(JSON.stringify({t: 'bye', sid: me.sid}), null, true)
+                    : Promise.resolve();
 }
 
 
@@ -243,9 +240,8 @@ function connect() {
     }
     clearTimeout(sig.timer);
     ui.setStatus('connecting');
-    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host
-              + T.endpoints.subscribe + '?room=' + encodeURIComponent(roomKey)
-              + '&privateMapKey=' + encodeURIComponent(token);
+    var url = T.wsUrl(T.endpoints.subscribe + '?room=' + encodeURIComponent(roomKey)
+                      + '&privateMapKey=' + encodeURIComponent(token));
     var ws, opened = false;
     try {
         ws = new WebSocket(url);
@@ -392,6 +388,7 @@ function ensure(uid, sid, priv, answering) {
             uid: uid, sid: sid, priv: priv, key: uid + '/' + sid,
             state: {audio: false, video: false},
             media: {camera: null, screen: null},
+            mediaSeen: null,    /* the last media announced, as JSON */
             remote: new Map(),
             lastSeen: Date.now(),
             closed: false,
@@ -404,8 +401,11 @@ function ensure(uid, sid, priv, answering) {
         count();
         ui.renderMember(p);
     }
-    p.priv = priv;
     p.lastSeen = Date.now();
+    if (p.priv !== priv) {
+        p.priv = priv;
+        ui.renderMember(p);
+    }
     return p;
 }
 
@@ -426,18 +426,33 @@ function remove(p) {
 }
 
 
+/* what a member announced: drawn again, and told to the media path,
+ * only when it changed (a heartbeat every 2 s mostly changes nothing) */
 function update(p, msg) {
+    var changed = false;
     if (msg.st && typeof msg.st === 'object') {
-        p.state = {audio: msg.st.a === true, video: msg.st.v === true};
+        var st = {audio: msg.st.a === true, video: msg.st.v === true};
+        if (st.audio !== p.state.audio || st.video !== p.state.video) {
+            p.state = st;
+            changed = true;
+        }
     }
     if (msg.media && typeof msg.media === 'object') {
-        p.media = {
+        var media = {
             camera: typeof msg.media.camera === 'string' ? msg.media.camera : null,
             screen: typeof msg.media.screen === 'string' ? msg.media.screen : null
         };
+        var seen = JSON.stringify([media.camera, media.screen, msg.media.feeds]);
+        if (seen !== p.mediaSeen) {
+            p.mediaSeen = seen;
+            p.media = media;
+            path.update(p, msg);
+            changed = true;
+        }
     }
-    path.update(p, msg);
-    ui.renderMember(p);
+    if (changed) {
+        ui.renderMember(p);
+    }
 }
 
 

@@ -459,49 +459,100 @@ check('a string room with spaces and punctuation: "' + ROOM_D + '"', {timeout: 6
     await c2.close();
 });
 
+/* did alice get a "bye" from user (of its page sid, if given)? */
+function byeAt(page, user, sid) {
+    return page.evaluate(([u, s]) => window.trtcDebug.messages.some((m) => {
+        const d = JSON.parse(m.data);
+        return m.from === u && d.t === 'bye' && (!s || d.sid === s);
+    }), [user, sid || null]);
+}
+
+/* closing a page fires its pagehide, whose "bye" (a keepalive POST,
+ * the token in its header) outlives the page: alice sees the member
+ * gone well before the 6 s of the heartbeats' timeout */
+check('a member\'s page is closed: the "bye" of its pagehide takes it out of alice\'s grid at once',
+      {needs: ['alice and bob in room A see each other\'s video'], timeout: 60000}, async () => {
+    const ctx = await newContext();
+    const jay = await joinRoom(ctx, 'jay', ROOM_A);
+    await S.alice.waitForSelector(tileSel('jay'), {timeout: 10000});
+    const sid = await jay.evaluate(() => window.trtcDebug.sid);
+    const t0 = Date.now();
+    await jay.close();
+    const closed = Date.now() - t0;
+    /* looked at for longer, to say how late it was */
+    await gone(S.alice, tileSel('jay'), 10000, 'jay gone from alice');
+    const took = Date.now() - t0;
+    const bye = await byeAt(S.alice, 'jay', sid);
+    assert(took < 3000 && bye, 'jay gone within 3 s of the close, by his "bye": '
+           + JSON.stringify({closed, took, bye}));
+    assert(!(await S.alice.evaluate(() => window.trtcDebug.peers())).includes('jay'), 'jay not a peer');
+    await ctx.close();
+    return {took};
+});
+
 check('a peer that vanishes without "bye" leaves alice\'s grid within seconds',
       {needs: ['alice and bob in room A see each other\'s video'], timeout: 60000}, async () => {
     const ctx = await newContext();
     const erin = await joinRoom(ctx, 'erin', ROOM_A);
     await S.alice.waitForSelector(tileSel('erin'), {timeout: 10000});
-    /* no goodbye: no beacon, no leave; the page just stops */
-    await erin.evaluate(() => { navigator.sendBeacon = () => true; });
+    /* no goodbye: nothing the page sends gets out any more (the "bye"
+     * of its pagehide included); the page just stops */
+    await erin.evaluate(() => { window.fetch = () => new Promise(() => {}); });
     const t0 = Date.now();
     await ctx.close();
     await gone(S.alice, tileSel('erin'), 12000, 'erin gone from alice');
     const took = Date.now() - t0;
     assert(!(await S.alice.evaluate(() => window.trtcDebug.peers())).includes('erin'), 'erin not a peer');
+    assert(!await byeAt(S.alice, 'erin'), 'no "bye" from erin: gone by the timeout');
     return {took};
 });
 
 /* the leave must not wait behind a message still on its way: the page
  * goes after 1.5 s whatever happens, and a "bye" queued behind a slow
- * "state" went with it; a late "state" must not bring the member back */
+ * "state" went with it.  The held "state" is then sent, exactly as fay's
+ * page sent it, after alice saw fay go: it must not bring her back. */
 check('a slow message before the leave: the "bye" still arrives at once, and nothing after it brings fay back',
       {needs: ['alice and bob in room A see each other\'s video'], timeout: 60000}, async () => {
     const ctx = await newContext();
     const fay = await joinRoom(ctx, 'fay', ROOM_A);
     await S.alice.waitForSelector(tileSel('fay'), {timeout: 10000});
-    let held = 0;
+    let held = null;
+    let release;
+    const released = new Promise((r) => { release = r; });
     await fay.route('**/signal/pub?*', async (route) => {
-        const body = route.request().postData() || '';
-        if (body.indexOf('"t":"state"') >= 0) {
-            held++;
-            await sleep(4000);
+        const req = route.request();
+        const body = req.postData() || '';
+        if (!held && body.indexOf('"t":"state"') >= 0) {
+            const h = await req.allHeaders();
+            held = {url: req.url(), token: h['x-trtc-token'], type: h['content-type'], body};
+            await released;
+            await route.abort().catch(() => {});
+            return;
         }
         await route.continue().catch(() => {});
     });
-    await fay.click('#mute-audio');
-    await poll(() => held > 0, 5000, 'fay\'s state message held');
-    await fay.click('#leave');
-    const t0 = Date.now();
-    await gone(S.alice, tileSel('fay'), 3000, 'fay gone from alice');
-    const took = Date.now() - t0;
-    await sleep(4000);      /* past the held message */
-    assert(!(await S.alice.evaluate(() => window.trtcDebug.peers())).includes('fay'),
-           'fay not brought back');
-    await ctx.close();
-    return {took};
+    try {
+        await fay.click('#mute-audio');
+        await poll(() => held, 5000, 'fay\'s state message held');
+        assert(held.token && held.url.indexOf(held.token) < 0, 'the token in the header only');
+        await fay.click('#leave');
+        const t0 = Date.now();
+        await gone(S.alice, tileSel('fay'), 3000, 'fay gone from alice');
+        const took = Date.now() - t0;
+        /* the held message, late: from here, with fay's token */
+        const res = await fetch(held.url, {method: 'POST', body: held.body,
+                                           headers: {'X-TRTC-Token': held.token, 'Content-Type': held.type}});
+        assert(res.status >= 200 && res.status < 300, 'the late "state" published: ' + res.status);
+        await poll(() => S.alice.evaluate((b) => window.trtcDebug.messages.some((m) =>
+            m.from === 'fay' && m.data === b), held.body), 10000, 'the late "state" at alice');
+        assert(!(await S.alice.evaluate(() => window.trtcDebug.peers())).includes('fay'),
+               'fay not brought back');
+        assert(await S.alice.$(tileSel('fay')) === null, 'no tile for fay');
+        return {took};
+    } finally {
+        release();
+        await ctx.close();
+    }
 });
 
 check('bob leaves: his tile leaves alice\'s grid within a few seconds; bob is back on the login page',

@@ -320,6 +320,56 @@ check('screen share: carol\'s screen shows at all the others; stopping removes i
     return {widths};
 });
 
+/* a member's page may announce any feed id (every member's are in the
+ * heartbeats): only Janus's list of who publishes what decides.  Dave's
+ * page announces bob's camera feed as its own; alice and carol must go
+ * on seeing bob. */
+check('a member announcing another\'s camera feed: the others still see the real owner\'s',
+      {needs: ['four members in one room: each sees the video of all the others, through Janus'],
+       timeout: 60000}, async () => {
+    const bobFeed = await S.page.bob.evaluate(() => window.trtcDebug.sfu.feeds().camera);
+    assert(typeof bobFeed === 'number', 'bob has a camera feed: ' + bobFeed);
+    /* every message dave's page publishes now claims bob's feed */
+    await S.page.dave.evaluate((f) => {
+        const realFetch = window.__realFetch = window.fetch;
+        window.fetch = (url, opts) => {
+            if (String(url).indexOf('/signal/pub') >= 0 && opts && typeof opts.body === 'string') {
+                try {
+                    const m = JSON.parse(opts.body);
+                    if (m.media) {
+                        m.media.feeds = {camera: f, screen: null};
+                        opts = Object.assign({}, opts, {body: JSON.stringify(m)});
+                    }
+                } catch (e) { /* not JSON */ }
+            }
+            return realFetch(url, opts);
+        };
+        return window.trtcDebug.publish(JSON.stringify({t: 'state', sid: window.trtcDebug.sid,
+            st: {a: true, v: true}, media: {camera: null, screen: null, feeds: {}}}));
+    }, bobFeed);
+    const watchers = ['alice', 'carol'];
+    for (const u of watchers) {
+        await poll(() => S.page[u].evaluate((f) => window.trtcDebug.messages.some((m) => {
+            const d = JSON.parse(m.data);
+            return m.from === 'dave' && d.media && d.media.feeds && d.media.feeds.camera === f;
+        }), bobFeed), 10000, 'dave\'s claim of bob\'s feed at ' + u);
+    }
+    try {
+        for (const u of watchers) {
+            await seesVideo(S.page[u], 'bob', 10000);
+            const n = await S.page[u].$eval(tileSel('bob') + ' video',
+                                             (v) => v.srcObject ? v.srcObject.getVideoTracks().length : 0);
+            assert(n === 1, 'bob\'s tile at ' + u + ' plays his camera: ' + n);
+        }
+    } finally {
+        await S.page.dave.evaluate(() => { window.fetch = window.__realFetch; });
+    }
+    /* dave, honest again, is seen again */
+    for (const u of watchers) {
+        await seesVideo(S.page[u], 'dave', 20000);
+    }
+});
+
 check('leaving: dave leaves, his tile goes at all the others; the rest still see each other',
       {needs: ['four members in one room: each sees the video of all the others, through Janus'],
        timeout: 60000}, async () => {
