@@ -173,15 +173,21 @@ check('nginx: /sfu/ws, /sfu/token and /sfu/room only with a token for that room;
     assert(tokB.privateMapKey && tokA.privateMapKey, 'tokens issued');
     S.pmkB = tokB.privateMapKey;
     const codes = await S.eve.evaluate(async ([a, b, ra, rb]) => {
-        const q = (path, room, k, method) => fetch(path + '?room=' + encodeURIComponent(room)
-            + '&privateMapKey=' + encodeURIComponent(k), {method: method || 'GET'}).then((r) => r.status);
+        /* the token where each location reads it: the socket's query,
+           the X-TRTC-Token header of /sfu/token and /sfu/room */
+        const q = (path, room, k, method) => (path === '/sfu/ws'
+            ? fetch(path + '?room=' + encodeURIComponent(room) + '&privateMapKey=' + encodeURIComponent(k))
+            : fetch(path + '?room=' + encodeURIComponent(room),
+                    {method: method || 'GET', headers: k ? {'X-TRTC-Token': k} : {}})).then((r) => r.status);
         return {
             wsWrongRoom: await q('/sfu/ws', ra, b),
             wsNoToken: await q('/sfu/ws', ra, ''),
             tokenWrongRoom: await q('/sfu/token', ra, b),
             roomWrongRoom: await q('/sfu/room', ra, b, 'POST'),
             roomGet: await q('/sfu/room', rb, b, 'GET'),
-            tokenRight: await q('/sfu/token', rb, b)
+            tokenRight: await q('/sfu/token', rb, b),
+            tokenInQuery: await fetch('/sfu/token?room=' + encodeURIComponent(rb)
+                + '&privateMapKey=' + encodeURIComponent(b)).then((r) => r.status)
         };
     }, [tokA.privateMapKey, tokB.privateMapKey, ROOM_A, ROOM_B]);
     assert([401, 403].includes(codes.wsWrongRoom), 'B token on /sfu/ws of room A refused: ' + JSON.stringify(codes));
@@ -189,7 +195,8 @@ check('nginx: /sfu/ws, /sfu/token and /sfu/room only with a token for that room;
     assert([401, 403].includes(codes.tokenWrongRoom), 'B token gets no Janus tokens for A');
     assert([401, 403].includes(codes.roomWrongRoom), 'B token makes no room A');
     assert(codes.roomGet === 405, 'GET /sfu/room refused: ' + codes.roomGet);
-    assert(codes.tokenRight === 200, 'B token gets B\'s Janus tokens');
+    assert(codes.tokenRight === 200, 'B token gets B\'s Janus tokens: ' + JSON.stringify(codes));
+    assert(codes.tokenInQuery === 401, 'a token in the query of /sfu/token is not read: ' + codes.tokenInQuery);
     /* a WebSocket with room A and the B token does not open */
     const ws = await janusTalk(S.eve, sfuUrl(ROOM_A, S.pmkB), [{janus: 'info'}]);
     assert(ws.closed && ws.out.length === 0, 'socket refused: ' + JSON.stringify(ws));
