@@ -46,6 +46,10 @@ ngx_http_trtc_access_handler(ngx_http_request_t *r)
     }
 
     if (ctx->reason == TRTC_OK) {
+        if (ngx_http_trtc_expiry(r, tlcf, &ctx->token) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
         return NGX_OK;
     }
 

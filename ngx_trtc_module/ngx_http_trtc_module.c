@@ -230,6 +230,13 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
       offsetof(ngx_http_trtc_loc_conf_t, auth.leeway),
       NULL },
 
+    { ngx_string("trtc_auth_close_expired"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_trtc_loc_conf_t, auth.close_expired),
+      NULL },
+
     { ngx_string("trtc_auth_status"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
@@ -409,6 +416,7 @@ ngx_http_trtc_create_loc_conf(ngx_conf_t *cf)
     conf->auth.tokens = NGX_CONF_UNSET_PTR;
     conf->auth.privilege = NGX_CONF_UNSET_PTR;
     conf->auth.leeway = NGX_CONF_UNSET;
+    conf->auth.close_expired = NGX_CONF_UNSET;
     conf->auth.status = NGX_CONF_UNSET_UINT;
     conf->auth.log_level = NGX_CONF_UNSET_UINT;
     conf->auth.cache = NGX_CONF_UNSET_PTR;
@@ -561,6 +569,8 @@ ngx_http_trtc_merge_auth(ngx_http_trtc_loc_conf_t *conf,
     ngx_conf_merge_ptr_value(conf->auth.privilege, prev->auth.privilege,
                              NULL);
     ngx_conf_merge_sec_value(conf->auth.leeway, prev->auth.leeway, 0);
+    ngx_conf_merge_value(conf->auth.close_expired, prev->auth.close_expired,
+                         1);
     ngx_conf_merge_uint_value(conf->auth.status, prev->auth.status,
                               NGX_HTTP_UNAUTHORIZED);
     ngx_conf_merge_uint_value(conf->auth.log_level, prev->auth.log_level,

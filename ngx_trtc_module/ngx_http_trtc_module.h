@@ -10,6 +10,7 @@
  *   ngx_http_trtc_module.c     directives, configuration, phases, worker
  *   ngx_http_trtc_values.c     token sources, ids and privileges as given
  *   ngx_http_trtc_access.c     verification and the checks, trtc_auth
+ *   ngx_http_trtc_expiry.c     connections closed when their token expires
  *   ngx_http_trtc_log.c        error log lines with no query string
  *   ngx_http_trtc_issue.c      trtc_issue: tokens, the cookie, TURN
  *   ngx_http_trtc_janus.c      trtc_janus and the Janus tokens
@@ -78,6 +79,7 @@ typedef struct {
     ngx_array_t               *args;      /* of ngx_str_t: $arg_ names read */
     ngx_http_trtc_privilege_t *privilege;
     time_t                     leeway;
+    ngx_flag_t                 close_expired;
     ngx_uint_t                 status;
     ngx_uint_t                 log_level;
     ngx_shm_zone_t            *cache;
@@ -187,6 +189,10 @@ ngx_int_t ngx_http_trtc_result(ngx_http_request_t *r,
     ngx_http_trtc_ctx_t **ctxp);
 ngx_int_t ngx_http_trtc_auth_args(ngx_conf_t *cf,
     ngx_http_trtc_loc_conf_t *conf);
+
+/* ngx_http_trtc_expiry.c */
+ngx_int_t ngx_http_trtc_expiry(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok);
 
 /* ngx_http_trtc_log.c */
 ngx_int_t ngx_http_trtc_post_read_handler(ngx_http_request_t *r);
