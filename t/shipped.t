@@ -13,6 +13,7 @@ use Test::More;
 use JSON::PP;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(time sleep);
+use IO::Select;
 
 use lib 't/lib';
 use TrtcTest;
@@ -201,6 +202,12 @@ my (undef, $daves) = $t->ws_open(
 like($daves, qr/ 101 /, 'dave\'s second: 101');
 close $_ for grep { defined } @socks, $bs, $ds;
 
+# the signaling socket ends with its token (trtc_auth_close_expired, on
+# by default)
+closes_at_expiry($t, 'demo: the signaling socket',
+                 sub { "/signal/sub?room=1&privateMapKey="
+                       . pmk(user => 'erin', roomid => 1, @_) });
+
 $t->stop;
 
 ###############################################################################
@@ -208,7 +215,22 @@ $t->stop;
 # conf/trtc-cloud.conf, with stand-ins for Tencent's signaling and log hosts
 
 my $c = TrtcTest->new();
-my $heads = $c->standin('up', 'upstream.heads');
+
+# the signaling host takes a WebSocket and holds it until nginx closes it
+my $heads = $c->standin('up', 'upstream.heads', sub {
+    my ($s, $head) = @_;
+    if ($head !~ /^Upgrade: websocket/mi) {
+        print $s "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
+                 . "Connection: close\r\n\r\n";
+        return;
+    }
+    print $s "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+             . "Connection: Upgrade\r\n\r\n";
+    local $SIG{ALRM} = sub { die "held too long\n" };
+    alarm(60);
+    eval { 1 while sysread($s, my $buf, 4096) };
+    alarm(0);
+});
 
 $c->write_key('trtc.key', $TrtcToken::KEY);
 $c->run_shipped('trtc-cloud.conf', SDKAPPID => 1400000000,
@@ -260,6 +282,41 @@ $lst{$c->request('POST', "$log?random=$_", body => 'x')->{status}}++
 ok($lst{429}, 'cloud: one client posting log reports fast: 429 ('
               . join(', ', map { "$_: $lst{$_}" } sort keys %lst) . ')');
 
+# the proxied signaling socket ends with its UserSig
+closes_at_expiry($c, 'cloud: the proxied signaling socket',
+                 sub { '/trtc/ws/?sdkAppId=1400000000&userId=alice&userSig='
+                       . forge(identifier => 'alice', @_) });
+
 $c->stop;
 
 done_testing;
+
+###############################################################################
+
+# a WebSocket opened with a 10 s token that is accepted 2 s more: open
+# until then, closed by nginx soon after (the shipped leeway is 0)
+sub closes_at_expiry {
+    my ($t, $what, $uri) = @_;
+    my $expires = CORE::time() + 2;
+    my ($s, $status) = $t->ws_open($uri->(time => $expires - 10,
+                                          expire => 10));
+    ok($s, "$what opens with a token valid 2 s more") or diag($status);
+    return unless $s;
+
+    my $deadline = $expires + 1;
+    my $sel = IO::Select->new($s);
+    my $closed;
+
+    while (time() < $deadline + 15 * $TrtcTest::SLOW) {
+        next unless $sel->can_read(0.1);
+        next if sysread($s, my $buf, 4096);
+        $closed = time();
+        last;
+    }
+
+    ok(defined $closed && $closed >= $deadline - 0.05,
+       "$what is closed by nginx when its token expires, not before")
+        or diag(defined $closed ? "closed at $closed, deadline $deadline"
+                                : 'still open');
+    close $s;
+}
