@@ -32,6 +32,7 @@
 
 #include "trtc_token.h"
 #include "trtc_cred.h"
+#include "trtc_sdp.h"
 #include "ngx_http_trtc_cache.h"
 
 

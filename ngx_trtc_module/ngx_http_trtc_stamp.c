@@ -11,7 +11,9 @@
  * rewritten message only from an upstream's response, so the publisher's
  * subrequest is proxied, with the publisher's headers and arguments, to
  * a server of its own (a unix socket) where trtc_auth checks the same
- * token again and trtc_stamp answers.
+ * token again and trtc_stamp answers.  A session description in the
+ * message must not offer media the sender's privilege does not let it
+ * send (trtc_sdp.h): 403.
  *
  * Touches: the request body (read once, bounded) and the reply.
  */
@@ -61,6 +63,7 @@ ngx_http_trtc_stamp_body(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_trtc_stamp(ngx_http_request_t *r)
 {
+    int                   rc;
     u_char               *msg, *m, *body, *p;
     size_t                len, n;
     ssize_t               rd;
@@ -144,6 +147,18 @@ ngx_http_trtc_stamp(ngx_http_request_t *r)
 
     tok = &ctx->token;
     privilege = tok->has_userbuf ? tok->userbuf.privilege : 0;
+
+    /* a session description offers no media the sender may not send */
+
+    rc = trtc_sdp_check((char *) msg, len, privilege);
+
+    if (rc != TRTC_SDP_OK) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "trtc_stamp: message of \"%s\" (privilege %uD) "
+                      "refused: %s", tok->identifier, privilege,
+                      trtc_sdp_strerror(rc));
+        return NGX_HTTP_FORBIDDEN;
+    }
 
     body = ngx_pnalloc(r->pool, sizeof("{\"from\":\"\",\"privilege\":,"
                                        "\"data\":\"\"}") - 1

@@ -31,7 +31,6 @@ static int trtc_inflate(trtc_ctx_t *ctx, const unsigned char *in, size_t len,
     size_t *out_len);
 static int trtc_parse(const char *json, size_t len, trtc_token_t *tok,
     trtc_fields_t *f);
-static int trtc_json_has_nul(const char *json, size_t len);
 static int trtc_parse_member(int m, cJSON *item, trtc_token_t *tok,
     trtc_fields_t *f);
 static int trtc_json_number(const cJSON *item, int64_t *value);
@@ -439,7 +438,7 @@ trtc_parse_member(int m, cJSON *item, trtc_token_t *tok, trtc_fields_t *f)
 }
 
 
-static int
+int
 trtc_json_has_nul(const char *json, size_t len)
 {
     size_t  i;

@@ -49,5 +49,8 @@ struct trtc_ctx_s {
 int trtc_hmac(trtc_ctx_t *ctx, const trtc_key_t *key, const char *msg,
     size_t len, unsigned char *digest);
 
+/* trtc_token.c: a NUL, raw or escaped, which cJSON's strings end at */
+int trtc_json_has_nul(const char *json, size_t len);
+
 
 #endif /* _TRTC_TOKEN_INT_H_INCLUDED_ */

@@ -182,10 +182,52 @@ is(TrtcTest::ws_read($late, 1), undef, 'and gets no old message');
 
 # an audience member's messages say what it may do
 
-publish($tok{dave}, 1, 'hi');
+publish($tok{dave}, 1, '{"t":"hi"}');
 $j = eval { decode_json(TrtcTest::ws_read($bob, 3)) } || {};
 is_deeply([$j->{from}, $j->{privilege}], ['dave', 42],
           'audience messages carry privilege 42 (no send bits)');
+
+# a session description offers no media its sender may not send: dave
+# (42: enter recv_audio recv_video) offers to receive only, or nothing
+# goes; alice (255) may send it all
+
+sub offer {
+    my (@dirs) = @_;
+    my $sdp = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+    my @kinds = ('audio', 'video', 'video');
+    for my $i (0 .. $#dirs) {
+        $sdp .= "m=$kinds[$i] 9 UDP/TLS/RTP/SAVPF 96\r\n"
+                . "c=IN IP4 0.0.0.0\r\na=mid:$i\r\n"
+                . ($dirs[$i] eq 'sendrecv' ? "a=msid:s t$i\r\n" : '')
+                . "a=$dirs[$i]\r\n";
+    }
+    return encode_json({t => 'sdp', sid => 's1', to => 'x', cid => 'c',
+                        d => {type => 'offer', sdp => $sdp}});
+}
+
+my $mark = $t->log_mark;
+for my $o (['sendrecv', 'recvonly'], ['recvonly', 'sendonly'],
+           ['recvonly', 'recvonly', 'sendrecv'])
+{
+    is(publish($tok{dave}, 1, offer(@$o), 'bob')->{status}, 204,
+       "dave's offer (@$o) is not published");
+}
+is(TrtcTest::ws_read($bob, 1), undef, 'and bob got none of them');
+like($t->log_since($mark), qr/refused: sends audio without send_audio/,
+     'the error log says why');
+
+like(publish($tok{dave}, 1, offer('recvonly', 'recvonly'), 'bob')->{status},
+     qr/^20[12]$/, 'dave\'s offer to receive only is published');
+like(TrtcTest::ws_read($bob, 3) // '', qr/recvonly/, 'bob gets it');
+like(publish($tok{alice}, 1, offer('sendrecv', 'sendrecv', 'sendrecv'),
+             'bob')->{status},
+     qr/^20[12]$/, 'alice\'s offer of audio, camera and screen is published');
+like(TrtcTest::ws_read($bob, 3) // '', qr/sendrecv/, 'bob gets it');
+is(publish($tok{dave}, 1, 'not json')->{status}, 204,
+   'dave\'s messages must be JSON');
+like(publish($tok{alice}, 1, 'not json')->{status}, qr/^20[12]$/,
+     'alice\'s need not');
+TrtcTest::ws_read($bob, 3);
 
 # escaping: the data string is safe in JSON, HTML and <script>
 

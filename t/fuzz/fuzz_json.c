@@ -12,6 +12,9 @@
  * OpenSSL with the first key, base64 from OpenSSL): the fuzzer then also
  * reaches the clock, userbuf, account and sdkappid checks that follow
  * the signature.
+ *
+ * The same input is also a signaling message for trtc_sdp_check(): what
+ * fewer send bits let through, more let through too; all three, all.
  */
 
 
@@ -25,6 +28,7 @@
 #include <zlib.h>
 
 #include "fuzz.h"
+#include "trtc_sdp.h"
 
 
 #define FUZZ_MARK      "@SIG@"
@@ -33,6 +37,8 @@
 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void fuzz_sdp(const uint8_t *data, size_t size);
 
 static size_t fuzz_marks(const uint8_t *data, size_t size);
 static void fuzz_sign(const uint8_t *data, size_t size, char *sig);
@@ -53,6 +59,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char           sig[FUZZ_SIG_LEN + 1];
 
     env = fuzz_env();
+
+    fuzz_sdp(data, size);
 
     marks = fuzz_marks(data, size);
 
@@ -214,4 +222,22 @@ fuzz_string(const cJSON *root, const char *name)
     }
 
     return item->valuestring;
+}
+
+
+static void
+fuzz_sdp(const uint8_t *data, size_t size)
+{
+    int  aud, cam, all;
+
+    aud = trtc_sdp_check((const char *) data, size, 42);
+    cam = trtc_sdp_check((const char *) data, size,
+                         42 | TRTC_PRIV_SEND_AUDIO | TRTC_PRIV_SEND_VIDEO);
+    all = trtc_sdp_check((const char *) data, size, TRTC_PRIV_ALL);
+
+    fuzz_assert(aud >= TRTC_SDP_OK && aud <= TRTC_SDP_SENDS_VIDEO);
+    fuzz_assert(cam >= TRTC_SDP_OK && cam <= TRTC_SDP_SENDS_VIDEO);
+    fuzz_assert(all == TRTC_SDP_OK);
+    fuzz_assert(aud != TRTC_SDP_OK || cam == TRTC_SDP_OK);
+    fuzz_assert(cam != TRTC_SDP_SENDS_AUDIO);
 }

@@ -29,6 +29,7 @@ static t_test_t  t_tests[] = {
     { "checks", test_checks },
     { "turn", test_turn },
     { "janus", test_janus },
+    { "sdp", test_sdp },
     { NULL, NULL }
 };
 

@@ -68,6 +68,7 @@ void test_userbuf_signed(void);
 void test_checks(void);
 void test_turn(void);
 void test_janus(void);
+void test_sdp(void);
 
 
 #endif /* _UNIT_H_INCLUDED_ */
