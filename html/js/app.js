@@ -114,6 +114,32 @@ export function dropSession(roomKey) {
     sessionStorage.removeItem(SESSION_PREFIX + roomKey);
 }
 
+/* tokens from the issuer (trtc_issue), for joining and for renewing:
+ * resolves with its JSON; rejects with the words of the failure */
+export function issueToken(userId, roomId, role) {
+    var url = endpoints.token + '?userId=' + encodeURIComponent(userId)
+              + '&roomId=' + encodeURIComponent(roomId)
+              + '&role=' + (role === 'audience' ? 'audience' : 'speaker');
+
+    return fetch(url, {method: 'POST', cache: 'no-store', credentials: 'same-origin'})
+        .then(function (res) {
+            return res.text().then(function (body) {
+                var json = null;
+                try { json = JSON.parse(body); } catch (e) { /* not JSON */ }
+                if (!res.ok) {
+                    throw new Error(json && json.error ? t('errServer', {error: json.error})
+                                    : t('errHttp', {status: res.status}));
+                }
+                if (!json || typeof json.privateMapKey !== 'string') {
+                    throw new Error(t('errHttp', {status: res.status}));
+                }
+                return json;
+            });
+        }, function (e) {
+            throw new Error(t('errNetwork', {error: errorText(e)}));
+        });
+}
+
 export const store = {
     get: function (k) {
         try { return localStorage.getItem('trtc.' + k); } catch (e) { return null; }

@@ -62,7 +62,7 @@ function JanusRoom(optsArg) {
     opts = optsArg;
 
     jr = {
-        ws: null, session: null, tokens: null, txs: new Map(),
+        ws: null, next: null, old: null, session: null, tokens: null, txs: new Map(),
         handles: new Map(),     /* handle id -> handle */
         pub: {camera: null, screen: null},
         publishers: new Map(),  /* feed id -> display, as Janus lists them */
@@ -79,6 +79,7 @@ function JanusRoom(optsArg) {
             jr.camera = stream || null;
             return connectAll();
         },
+        renew: renew,
         /* the feeds of this page, for its announcements */
         feeds: function () {
             return {
@@ -199,18 +200,20 @@ function socketUrl() {
 }
 
 
+/* a socket to Janus with this page's PrivateMapKey; resolves once open.
+ * Its messages count while it is the socket (jr.ws), the one a renewal
+ * claims the session on (jr.next) or the one a renewal retires (jr.old) */
 function openSocket() {
     return new Promise(function (resolve, reject) {
         var ws = new WebSocket(socketUrl(), 'janus-protocol');
         var opened = false;
-        jr.ws = ws;
         ws.onopen = function () {
             opened = true;
-            resolve();
+            resolve(ws);
         };
         ws.onmessage = function (e) {
             var m;
-            if (jr.ws !== ws) {
+            if (jr.ws !== ws && jr.next !== ws && jr.old !== ws) {
                 return;             /* a socket given up on */
             }
             try { m = JSON.parse(e.data); } catch (x) { return; }
@@ -219,17 +222,18 @@ function openSocket() {
             }
         };
         ws.onclose = function () {
-            if (jr.ws !== ws) {
-                reject(sfuError('the SFU socket closed'));
+            if (!opened) {
+                reject(sfuError('the SFU socket was refused'));
                 return;
+            }
+            if (jr.ws !== ws) {
+                return;             /* retired, or given up on */
             }
             jr.txs.forEach(function (tx) {
                 tx.reject(sfuError('the SFU socket closed'));
             });
             jr.txs.clear();
-            if (!opened) {
-                reject(sfuError('the SFU socket was refused'));
-            } else if (!jr.closed) {
+            if (!jr.closed) {
                 lost();
             }
         };
@@ -237,10 +241,49 @@ function openSocket() {
 }
 
 
+/* A renewed PrivateMapKey: the Janus tokens of it, a second socket with
+ * it, the session claimed on that one; the first is closed a second
+ * later (the answers it still owes come in first).  The session, its
+ * handles and their media go on as they are. */
+var RETIRE_MS = 1000;
+
+function renew(privateMapKey) {
+    opts.privateMapKey = privateMapKey;
+    if (jr.closed || jr.down || !jr.session || jr.next) {
+        return Promise.resolve();   /* the next connectAll() takes it */
+    }
+    return fetchJson(T.endpoints.sfuToken, 'GET').then(function (tokens) {
+        jr.tokens = tokens;
+        return openSocket();
+    }).then(function (ws) {
+        jr.next = ws;
+        return request({janus: 'claim'}, ws);
+    }).then(function () {
+        var old = jr.ws;
+        jr.old = old;
+        jr.ws = jr.next;
+        jr.next = null;
+        setTimeout(function () {
+            if (jr.old === old) {
+                jr.old = null;
+            }
+            try { old.close(); } catch (e) { /* closed */ }
+        }, RETIRE_MS);
+    }, function (e) {
+        if (jr.next) {
+            try { jr.next.close(); } catch (x) { /* closed */ }
+            jr.next = null;
+        }
+        throw e;
+    });
+}
+
+
 /* one request; resolves with the reply ("success", or the plugin's
  * "event" for a message), rejects on "error" */
-function request(msg) {
-    if (!jr.ws || jr.ws.readyState !== WebSocket.OPEN) {
+function request(msg, socket) {
+    var ws = socket || jr.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
         return Promise.reject(sfuError('the SFU socket is not open'));
     }
     msg.transaction = T.randomId();
@@ -255,7 +298,7 @@ function request(msg) {
             reject(sfuError('no answer from the SFU to ' + msg.janus));
         }, REQUEST_MS);
         jr.txs.set(msg.transaction, tx);
-        jr.ws.send(JSON.stringify(msg));
+        ws.send(JSON.stringify(msg));
     });
 }
 
@@ -363,7 +406,12 @@ function connectAll() {
     jr.ready = fetchJson(T.endpoints.sfuToken, 'GET').then(function (tokens) {
         jr.tokens = tokens;
         return makeRoom();
-    }).then(openSocket).then(function () {
+    }).then(openSocket).then(function (ws) {
+        if (jr.closed) {
+            ws.close();
+            throw sfuError('left');
+        }
+        jr.ws = ws;
         return request({janus: 'create'});
     }).then(function (r) {
         jr.session = r.data.id;
@@ -733,6 +781,7 @@ function janusPath(c) {
             });
         },
         unshare: function () { sfu.unshare(); },
+        renew: function (key) { return sfu.renew(key); },
         feeds: function () { return sfu.feeds(); },
         close: function () { sfu.close(); },
         pc: function () { return null; },

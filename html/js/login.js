@@ -145,27 +145,7 @@ function join(ev) {
     button.textContent = t('joining');
     showError([]);
 
-    var url = T.endpoints.token + '?userId=' + encodeURIComponent(userId)
-              + '&roomId=' + encodeURIComponent(roomId)
-              + '&role=' + role;
-
-    fetch(url, {method: 'POST', cache: 'no-store', credentials: 'same-origin'})
-        .then(function (res) {
-            return res.text().then(function (body) {
-                var json = null;
-                try { json = JSON.parse(body); } catch (e) { /* not JSON */ }
-                if (!res.ok) {
-                    throw new Error(json && json.error ? t('errServer', {error: json.error})
-                                    : t('errHttp', {status: res.status}));
-                }
-                if (!json || typeof json.privateMapKey !== 'string') {
-                    throw new Error(t('errHttp', {status: res.status}));
-                }
-                return json;
-            });
-        }, function (e) {
-            throw new Error(t('errNetwork', {error: T.errorText(e)}));
-        })
+    T.issueToken(userId, roomId, role)
         .then(function (token) {
             var camera = $('#camera').value, microphone = $('#microphone').value;
             T.store.set('userId', userId);

@@ -19,7 +19,7 @@ var LEAVE_WAIT_MS = 1500;
 
 /* the state of this page's createRoomUI() */
 var roomKey, me, grid, errors, notices, tiles, own, blocked, audio, leaving,
-    setError, clearError, setNotice, clearNotice;
+    setError, clearError, setNotice, clearNotice, expiryTimer;
 
 
 export function createRoomUI(roomKeyArg, meArg) {
@@ -462,10 +462,13 @@ function leave(stop) {
 }
 
 
+/* the session's end; again with each renewed token */
 function expireAt(unixTime) {
     var ms = unixTime * 1000 - Date.now();
+    clearTimeout(expiryTimer);
+    clearError('expiry');
     if (ms < 0x7fffffff) {
-        setTimeout(function () {
+        expiryTimer = setTimeout(function () {
             if (!leaving) {
                 setError('expiry', t('tokenExpired'), loginLink('expired'));
             }

@@ -8,7 +8,8 @@
  *   otherwise        browser to browser (backend-mesh.js)
  *
  * A backend: {start(), controls(), toggleAudio(), toggleVideo(),
- * toggleShare(), stop() (leaving), pagehide(), debug}.  The embedded
+ * toggleShare(), stop() (leaving), pagehide(), debug}, and renew(key)
+ * where it takes a renewed PrivateMapKey without leaving the room.  The embedded
  * two share the room's signaling and presence (signal.js).
  *
  * Touches: this tab's credentials, window.trtcDebug (for the tests).
@@ -37,6 +38,50 @@ function sessionEnd(token, ice) {
         end = Math.min(end, token.turnExpiresAt | 0);
     }
     return end;
+}
+
+/* Renewal: a fresh token from the issuer while this one has a third of
+ * its life left (5 minutes at most); nginx closes the connections of a
+ * token that expired (trtc_auth_close_expired).  A failure is tried
+ * again every few seconds until the session's end. */
+var RENEW_AHEAD_MAX_S = 300;
+var RENEW_RETRY_MS = 5000;
+
+function renewIn(token, end) {
+    var ahead = Math.min(RENEW_AHEAD_MAX_S, Math.max(1, (token.expire | 0) / 3));
+    return Math.max(0, (end - ahead) * 1000 - Date.now());
+}
+
+function keepRenewed(ctx, backend, end) {
+    var session = ctx.session, room = ctx.ui;
+
+    function renew() {
+        if (room.leaving()) {
+            return;
+        }
+        T.issueToken(ctx.me.uid, ctx.roomKey, session.role).then(function (token) {
+            if (token.userId !== ctx.me.uid || String(token.roomId) !== ctx.roomKey) {
+                throw new Error('the issuer answered for another member');
+            }
+            session.token = token;
+            T.saveSession(session);
+            ctx.token = token.privateMapKey;
+            ctx.ice.iceServers = iceOf(token).iceServers;
+            end = sessionEnd(token, ctx.ice);
+            room.expireAt(end);
+            ctx.renewals++;
+            return backend.renew(token.privateMapKey);
+        }).then(function () {
+            setTimeout(renew, renewIn(session.token, end));
+        }, function (e) {
+            console.warn('renewing the token:', e);
+            if (Date.now() / 1000 < end && !room.leaving()) {
+                setTimeout(renew, RENEW_RETRY_MS);
+            }
+        });
+    }
+
+    setTimeout(renew, renewIn(session.token, end));
 }
 
 function roomFromPath() {
@@ -110,7 +155,8 @@ function main() {
 
     /* what a backend gets; own: this page's camera tile */
     var ctx = {ui: room, session: session, me: me, roomKey: roomKey,
-               token: session.token.privateMapKey, ice: ice, own: null};
+               token: session.token.privateMapKey, ice: ice, own: null,
+               renewals: 0};
 
     backendOf(T.endpoints).then(function (create) {
         ctx.own = room.makeOwnTile('camera');
@@ -133,8 +179,13 @@ function main() {
             self: me.uid,
             sid: me.sid,
             privilege: me.priv,
+            renewals: function () { return ctx.renewals; },
             stats: function () { return stats(backend.debug); }
         }, backend.debug);
+
+        if (backend.renew) {
+            keepRenewed(ctx, backend, end);
+        }
 
         backend.controls();
         return backend.start();

@@ -31,7 +31,8 @@
  * A media path: {join(p, answering), leave(p), update(p, msg) (the
  * member announced other media), handle(from, priv, msg) (true: its
  * message), start(stream), share(stream) (which announces the screen),
- * unshare(), feeds(), close(), pc(p), pcOf(p, track), senders()}, made
+ * unshare(), feeds(), close(), pc(p), pcOf(p, track), senders(), and
+ * renew(key) where its connection takes a renewed PrivateMapKey}, made
  * by makePath(c) with the members and the means to signal.
  *
  * Touches: nginx's /signal/* endpoints; the page only through
@@ -63,7 +64,7 @@ export function createSignalRoom(ctx, makePath) {
     local = createLocalMedia(ui, me, ctx.session, ctx.own);
 
     sig = {ws: null, open: false, retry: 0, timer: null, chains: new Map(),
-           refused: false};
+           refused: false, overlap: null};
     members = new Map();    /* userId -> member */
     departed = new Set();   /* userId/sid of the members that said bye */
     messages = [];
@@ -98,6 +99,13 @@ export function createSignalRoom(ctx, makePath) {
         /* the bye, then everything let go */
         stop: function () {
             return bye().finally(shutdown);
+        },
+        /* a renewed token: the signaling socket opened again with it,
+         * then the media path's own connection */
+        renew: function (key) {
+            token = key;
+            resubscribe();
+            return path.renew ? path.renew(key) : Promise.resolve();
         },
         /* the page goes away: the same bye, which outlives it */
         pagehide: function () {
@@ -234,18 +242,23 @@ function direct(p, msg) {
 
 /* ---- in: the WebSocket ---- */
 
-function connect() {
+/* the socket of the room's channel and this member's inbox; renewing:
+ * the one open now (with the old token) is the one to replace, quietly */
+function connect(renewing) {
     if (ui.leaving() || sig.refused) {
         return;
     }
     clearTimeout(sig.timer);
-    ui.setStatus('connecting');
+    if (!renewing) {
+        ui.setStatus('connecting');
+    }
     var url = T.wsUrl(T.endpoints.subscribe + '?room=' + encodeURIComponent(roomKey)
                       + '&privateMapKey=' + encodeURIComponent(token));
     var ws, opened = false;
     try {
         ws = new WebSocket(url);
     } catch (e) {
+        sig.overlap = null;
         ui.setError('signal', t('signalDown', {detail: T.errorText(e)}));
         return;
     }
@@ -256,17 +269,27 @@ function connect() {
         sig.retry = 0;
         ui.clearError('signal');
         ui.setStatus('connected');
-        announce('hello');
+        if (renewing) {
+            retire(renewing);
+        } else {
+            announce('hello');
+        }
     };
     ws.onmessage = function (e) {
-        if (typeof e.data === 'string') {
+        if (typeof e.data === 'string' && (!sig.overlap || sig.overlap(ws, e.data))) {
             onRaw(e.data);
         }
     };
     ws.onclose = function (e) {
+        if (sig.ws !== ws) {
+            return;             /* replaced by a renewal */
+        }
         sig.open = false;
-        if (sig.ws !== ws || ui.leaving()) {
+        if (ui.leaving()) {
             return;
+        }
+        if (renewing) {
+            retire(renewing);
         }
         ui.setStatus('connecting');
         if (opened) {
@@ -275,6 +298,51 @@ function connect() {
         } else {
             diagnose(e);
         }
+    };
+}
+
+
+/* A renewed token: a second socket with it; the first is closed a
+ * second after the second opened (what nginx had sent it by then comes
+ * in first).  Meanwhile both bring what is published: each message is
+ * handled once. */
+var RETIRE_MS = 1000;
+var OVERLAP_KEPT = 4096;
+
+function resubscribe() {
+    if (!sig.open || sig.overlap) {
+        return;                 /* the next connect() takes the new token */
+    }
+    sig.overlap = overlap();
+    connect(sig.ws);
+}
+
+function retire(old) {
+    setTimeout(function () {
+        try { old.close(); } catch (e) { /* closed */ }
+        sig.overlap = null;
+    }, RETIRE_MS);
+}
+
+/* true for the first arrival of each copy of a message: the n-th copy
+ * a socket brings is new when no socket brought n copies before */
+function overlap() {
+    var seen = new Map();
+    return function (ws, raw) {
+        var c = seen.get(raw);
+        if (!c) {
+            c = {per: new Map(), handled: 0};
+            if (seen.size < OVERLAP_KEPT) {
+                seen.set(raw, c);
+            }
+        }
+        var n = (c.per.get(ws) || 0) + 1;
+        c.per.set(ws, n);
+        if (n > c.handled) {
+            c.handled = n;
+            return true;
+        }
+        return false;
     };
 }
 
