@@ -125,7 +125,7 @@ if ($flood == 0) {
     # than the 20 a second the member may publish; the first 429 is
     # marked in a file
     my (%st, $n);
-    my $body = 'x' x 60000;
+    my $body = '{"t":"x","p":"' . 'x' x 60000 . '"}';   # JSON: audience
     my $start = time();
     while ((++$n <= 600 || time() < $start + 4) && time() < $start + 60) {
         my $s = eval {
