@@ -9,7 +9,7 @@
  * which the variables, trtc_janus and trtc_stamp read too.
  *
  * Touches: the request's context (kept in a pool cleanup too), the
- * cache, the error log (one line a refusal).
+ * cache, the removals' zone, the error log (one line a refusal).
  */
 
 
@@ -23,6 +23,8 @@ static ngx_uint_t ngx_http_trtc_repeated(ngx_http_request_t *r,
     ngx_array_t *names);
 static ngx_int_t ngx_http_trtc_check(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok, trtc_rc_t *reason);
+static ngx_uint_t ngx_http_trtc_member_removed(
+    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok);
 static ngx_int_t ngx_http_trtc_auth_arg(ngx_conf_t *cf,
     ngx_http_trtc_loc_conf_t *conf, ngx_http_complex_value_t *cv);
 
@@ -46,7 +48,7 @@ ngx_http_trtc_access_handler(ngx_http_request_t *r)
     }
 
     if (ctx->reason == TRTC_OK) {
-        if (ngx_http_trtc_expiry(r, tlcf, &ctx->token) != NGX_OK) {
+        if (ngx_http_trtc_session(r, tlcf, &ctx->token) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
@@ -172,6 +174,12 @@ check:
         && ngx_http_trtc_check(r, tlcf, &ctx->token, &ctx->reason) != NGX_OK)
     {
         return NULL;
+    }
+
+    if (ctx->reason == TRTC_OK && ngx_http_trtc_member_removed(tlcf,
+                                                               &ctx->token))
+    {
+        ctx->reason = TRTC_ERR_REMOVED;
     }
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
@@ -400,6 +408,29 @@ ngx_http_trtc_check(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
     }
 
     return NGX_OK;
+}
+
+
+/* a host removed the token's member, or everyone, from its room */
+
+static ngx_uint_t
+ngx_http_trtc_member_removed(ngx_http_trtc_loc_conf_t *tlcf,
+    trtc_token_t *tok)
+{
+    size_t       len;
+    trtc_room_t  room;
+    u_char       key[NGX_HTTP_TRTC_REMOVAL_KEY_MAX];
+
+    if (tlcf->removal == NULL || !tok->has_userbuf) {
+        return 0;
+    }
+
+    trtc_room_of(&tok->userbuf, &room);
+
+    len = ngx_http_trtc_removal_key(&room, (u_char *) tok->identifier,
+                                    tok->identifier_len, key);
+
+    return len && ngx_http_trtc_removed(tlcf->removal, key, len) != 0;
 }
 
 

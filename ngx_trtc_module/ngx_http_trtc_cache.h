@@ -26,6 +26,10 @@ char *ngx_http_trtc_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_shm_zone_t *ngx_http_trtc_cache_use(ngx_conf_t *cf, ngx_str_t *name);
 
+/* ngx_http_trtc_module.c: a zone of the module, from "name:size" */
+ngx_shm_zone_t *ngx_http_trtc_zone_add(ngx_conf_t *cf, ngx_str_t *arg,
+    void *tag);
+
 ngx_int_t ngx_http_trtc_cache_get(ngx_shm_zone_t *zone, u_char *digest,
     trtc_token_t *tok);
 void ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,

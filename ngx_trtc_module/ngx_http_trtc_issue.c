@@ -37,7 +37,7 @@ ngx_int_t
 ngx_http_trtc_issue_handler(ngx_http_request_t *r)
 {
     char                      *error;
-    size_t                     sig_len, pmk_len;
+    size_t                     sig_len, pmk_len, len;
     uint32_t                   bits;
     ngx_int_t                  rc;
     ngx_uint_t                 has_room;
@@ -47,6 +47,7 @@ ngx_http_trtc_issue_handler(ngx_http_request_t *r)
     trtc_token_t               tok;
     ngx_http_trtc_loc_conf_t  *tlcf;
     char                       sig[TRTC_TOKEN_MAX], pmk[TRTC_TOKEN_MAX];
+    u_char                     key[NGX_HTTP_TRTC_REMOVAL_KEY_MAX];
 
     rc = ngx_http_trtc_read_nothing(r, NGX_HTTP_GET|NGX_HTTP_HEAD
                                        |NGX_HTTP_POST);
@@ -65,6 +66,18 @@ ngx_http_trtc_issue_handler(ngx_http_request_t *r)
 
     if (rc == NGX_DECLINED) {
         return ngx_http_trtc_send_error(r, NGX_HTTP_BAD_REQUEST, error);
+    }
+
+    /* no token for a room its host removed this member from */
+
+    if (has_room && tlcf->removal) {
+        len = ngx_http_trtc_removal_key(&room, (u_char *) tok.identifier,
+                                        tok.identifier_len, key);
+
+        if (len && ngx_http_trtc_removed(tlcf->removal, key, len)) {
+            return ngx_http_trtc_send_error(r, NGX_HTTP_FORBIDDEN,
+                                            "removed");
+        }
     }
 
     worker = ngx_http_trtc_worker_ctx(r->connection->log);

@@ -244,6 +244,27 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
       offsetof(ngx_http_trtc_loc_conf_t, auth.status),
       &ngx_http_trtc_status_bounds },
 
+    { ngx_string("trtc_removal_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_trtc_removal_zone,
+      0,
+      0,
+      NULL },
+
+    { ngx_string("trtc_removal"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_trtc_removal,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("trtc_remove"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_trtc_remove_conf,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("trtc_auth_cache_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_http_trtc_cache_zone,
@@ -420,6 +441,7 @@ ngx_http_trtc_create_loc_conf(ngx_conf_t *cf)
     conf->auth.status = NGX_CONF_UNSET_UINT;
     conf->auth.log_level = NGX_CONF_UNSET_UINT;
     conf->auth.cache = NGX_CONF_UNSET_PTR;
+    conf->removal = NGX_CONF_UNSET_PTR;
 
     return conf;
 }
@@ -435,6 +457,13 @@ ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               NGX_CONF_UNSET_UINT);
     ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
     ngx_conf_merge_value(conf->stamp, prev->stamp, 0);
+    ngx_conf_merge_ptr_value(conf->removal, prev->removal, NULL);
+
+    if (conf->remove.user && conf->removal == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"trtc_remove\" needs \"trtc_removal\"");
+        return NGX_CONF_ERROR;
+    }
 
     ngx_http_trtc_merge_issue(conf, prev);
     ngx_http_trtc_merge_janus(conf, prev);
@@ -694,6 +723,59 @@ ngx_http_trtc_list_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     return NGX_CONF_OK;
+}
+
+
+/* a shared memory zone of the module: "name:size" as the argument */
+
+ngx_shm_zone_t *
+ngx_http_trtc_zone_add(ngx_conf_t *cf, ngx_str_t *arg, void *tag)
+{
+    u_char          *p;
+    ssize_t          size;
+    ngx_str_t        name, s;
+    ngx_shm_zone_t  *shm_zone;
+
+    p = (u_char *) ngx_strchr(arg->data, ':');
+
+    if (p == NULL || p == arg->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone \"%V\", expected name:size", arg);
+        return NULL;
+    }
+
+    name.data = arg->data;
+    name.len = p - arg->data;
+
+    s.data = p + 1;
+    s.len = arg->data + arg->len - s.data;
+
+    size = ngx_parse_size(&s);
+
+    if (size == NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid zone size \"%V\"",
+                           arg);
+        return NULL;
+    }
+
+    if (size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "zone \"%V\" is too small",
+                           arg);
+        return NULL;
+    }
+
+    shm_zone = ngx_shared_memory_add(cf, &name, size, tag);
+    if (shm_zone == NULL) {
+        return NULL;
+    }
+
+    if (shm_zone->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "duplicate zone \"%V\"",
+                           &name);
+        return NULL;
+    }
+
+    return shm_zone;
 }
 
 

@@ -10,7 +10,8 @@
  *   ngx_http_trtc_module.c     directives, configuration, phases, worker
  *   ngx_http_trtc_values.c     token sources, ids and privileges as given
  *   ngx_http_trtc_access.c     verification and the checks, trtc_auth
- *   ngx_http_trtc_expiry.c     connections closed when their token expires
+ *   ngx_http_trtc_session.c    connections closed at expiry or removal
+ *   ngx_http_trtc_removal.c    trtc_remove and the removals' zone
  *   ngx_http_trtc_log.c        error log lines with no query string
  *   ngx_http_trtc_issue.c      trtc_issue: tokens, the cookie, TURN
  *   ngx_http_trtc_janus.c      trtc_janus and the Janus tokens
@@ -41,6 +42,10 @@
 
 /* what entering a room takes, by TRTC's rule: either bit */
 #define NGX_HTTP_TRTC_PRIV_ENTRY      (TRTC_PRIV_CREATE|TRTC_PRIV_ENTER)
+
+/* a removal's key: room kind, room text, LF, user id or "*" */
+#define NGX_HTTP_TRTC_REMOVAL_KEY_MAX                                       \
+    (1 + TRTC_ROOM_TEXT_MAX + 1 + TRTC_USERID_MAX)
 
 /* the longest $arg_NAME whose repetition the checks look for */
 #define NGX_HTTP_TRTC_ARG_NAME_MAX    64
@@ -118,6 +123,16 @@ typedef struct {
 } ngx_http_trtc_janus_conf_t;
 
 
+/* trtc_remove: a host's removal of a member, or of everyone */
+typedef struct {
+    ngx_http_complex_value_t  *user;      /* NULL: no trtc_remove */
+    ngx_http_complex_value_t  *time;
+} ngx_http_trtc_remove_conf_t;
+
+
+typedef struct ngx_http_trtc_removal_s  ngx_http_trtc_removal_t;
+
+
 typedef struct {
     ngx_uint_t                 sdkappid;
     ngx_array_t               *keys;      /* of trtc_key_t *; first signs */
@@ -126,6 +141,8 @@ typedef struct {
     ngx_http_trtc_turn_conf_t  turn;
     ngx_http_trtc_janus_conf_t janus;
     ngx_flag_t                 stamp;     /* trtc_stamp */
+    ngx_shm_zone_t            *removal;   /* trtc_removal */
+    ngx_http_trtc_remove_conf_t remove;
 } ngx_http_trtc_loc_conf_t;
 
 
@@ -169,6 +186,7 @@ trtc_ctx_t *ngx_http_trtc_worker_ctx(ngx_log_t *log);
 ngx_int_t ngx_http_trtc_conf_join(ngx_conf_t *cf, u_char sep,
     ngx_uint_t quote, ngx_str_t *out);
 
+
 /* ngx_http_trtc_values.c */
 ngx_int_t ngx_http_trtc_token(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, ngx_str_t *token);
@@ -191,9 +209,23 @@ ngx_int_t ngx_http_trtc_result(ngx_http_request_t *r,
 ngx_int_t ngx_http_trtc_auth_args(ngx_conf_t *cf,
     ngx_http_trtc_loc_conf_t *conf);
 
-/* ngx_http_trtc_expiry.c */
-ngx_int_t ngx_http_trtc_expiry(ngx_http_request_t *r,
+/* ngx_http_trtc_session.c */
+ngx_int_t ngx_http_trtc_session(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok);
+
+/* ngx_http_trtc_removal.c */
+char *ngx_http_trtc_removal_zone(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_trtc_removal(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_trtc_remove_conf(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+size_t ngx_http_trtc_removal_key(trtc_room_t *room, u_char *user, size_t len,
+    u_char *key);
+time_t ngx_http_trtc_removed(ngx_shm_zone_t *zone, u_char *key, size_t len);
+ngx_int_t ngx_http_trtc_remove(ngx_shm_zone_t *zone, u_char *key,
+    size_t len, time_t until, ngx_log_t *log);
+ngx_atomic_uint_t ngx_http_trtc_removal_version(ngx_shm_zone_t *zone);
+ngx_int_t ngx_http_trtc_remove_handler(ngx_http_request_t *r);
 
 /* ngx_http_trtc_log.c */
 ngx_int_t ngx_http_trtc_post_read_handler(ngx_http_request_t *r);

@@ -69,6 +69,7 @@ static const char  *trtc_errors[] = {
     "privilege_missing",
     "user_mismatch",
     "repeated_arg",
+    "removed",
     "internal_error"
 };
 

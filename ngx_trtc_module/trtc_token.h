@@ -73,6 +73,7 @@ typedef enum {
     TRTC_ERR_PRIVILEGE,
     TRTC_ERR_USER,
     TRTC_ERR_REPEATED,
+    TRTC_ERR_REMOVED,               /* by a host: ngx_http_trtc_removal.c */
     TRTC_ERR_INTERNAL,
     TRTC_ERR_LAST
 } trtc_rc_t;

@@ -605,6 +605,7 @@ sub classify_report {
 # then outlive the test
 sub DESTROY {
     my ($self) = @_;
+    local $?;       # the test's exit status is not nginx's
     if ($self->{pid} && $self->{owner} == $$) {
         kill 'KILL', $self->{pid};
         waitpid($self->{pid}, 0);

@@ -960,6 +960,8 @@ test_strerror(void)
     T_STR(trtc_strerror(TRTC_OK), "ok");
     T_STR(trtc_strerror(TRTC_ERR_EXPIRED), "expired");
     T_STR(trtc_strerror(TRTC_ERR_SIGNATURE), "signature_mismatch");
+    T_STR(trtc_strerror(TRTC_ERR_REMOVED), "removed");
+    T_STR(trtc_strerror(TRTC_ERR_INTERNAL), "internal_error");
 
     s = trtc_strerror(-1);
     T_TRUE(s != NULL && s[0] != '\0');
