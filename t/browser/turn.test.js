@@ -62,7 +62,7 @@ function logHas(username, what) {
 
 /* the room page with an issued token, changed by alter() first, in this
  * tab's session (what the login page stores) */
-async function joinAltered(ctx, user, room, alter, waitConnected) {
+async function joinAltered(ctx, user, room, alter, waitConnected, blockIssuer) {
     const page = await newPage(ctx, user);
     await page.goto(BASE + '/');
     await page.waitForSelector('body[data-ready]');
@@ -72,6 +72,10 @@ async function joinAltered(ctx, user, room, alter, waitConnected) {
     await page.evaluate(([r, tok]) => {
         sessionStorage.setItem('trtc.session.' + r, JSON.stringify({token: tok, role: 'speaker'}));
     }, [room, token]);
+    if (blockIssuer) {
+        /* the room page cannot renew its token */
+        await page.route('**/api/token*', (r) => r.abort());
+    }
     await page.goto(BASE + '/room/' + encodeURIComponent(room) + '/');
     if (waitConnected !== false) {
         await connected(page, user);
@@ -276,7 +280,28 @@ check('TURN credentials past turnExpiresAt: the room page sends the person back,
     await ctx.close();
 });
 
-check('TURN credentials expiring during the call: the room says so, then', {timeout: 60000}, async () => {
+check('TURN credentials expiring during the call: the page renews its token, with new ones',
+      {timeout: 60000}, async () => {
+    const ctx = await newContext();
+    let at;
+    const soon = await joinAltered(ctx, 'ida', ROOM_LATE, (tok) => {
+        at = Math.floor(Date.now() / 1000) + 8;
+        tok.turnExpiresAt = at;
+    });
+    const renewed = await poll(() => soon.page.evaluate((r) => {
+        const s = JSON.parse(sessionStorage.getItem('trtc.session.' + r));
+        return window.trtcDebug.renewals() >= 1 ? s.token : null;
+    }, ROOM_LATE), 20000, 'a renewal');
+    assert(renewed.turnExpiresAt > at + 60 && renewed.iceServers.length > 0,
+           'new TURN credentials: ' + renewed.turnExpiresAt + ' against ' + at);
+    await sleep(Math.max(0, at * 1000 + 2000 - Date.now()));
+    assert(await soon.page.evaluate(() => !document.querySelector('#room-error [data-key="expiry"]')),
+           'no expiry shown past the old credentials\' end');
+    await ctx.close();
+});
+
+check('TURN credentials expiring during the call, no renewal: the room says so, then',
+      {timeout: 60000}, async () => {
     const ctx = await newContext();
     /* when the room's error box first shows (the join may be slow) */
     await ctx.addInitScript(() => {
@@ -295,7 +320,7 @@ check('TURN credentials expiring during the call: the room says so, then', {time
     const soon = await joinAltered(ctx, 'hal', ROOM_LATE, (tok) => {
         at = Math.floor(Date.now() / 1000) + 8;
         tok.turnExpiresAt = at;
-    });
+    }, true, true);
     await soon.page.waitForSelector('#room-error:not([hidden])', {timeout: 20000});
     const text = await soon.page.textContent('#room-error');
     assert(/expired/.test(text), 'message: ' + text);
