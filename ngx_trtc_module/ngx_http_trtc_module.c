@@ -245,7 +245,7 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
       &ngx_http_trtc_status_bounds },
 
     { ngx_string("trtc_removal_zone"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
       ngx_http_trtc_removal_zone,
       0,
       0,
@@ -358,11 +358,19 @@ ngx_http_trtc_init(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_trtc_init_process(ngx_cycle_t *cycle)
 {
+    ngx_http_trtc_main_conf_t  *tmcf;
+
     if (ngx_http_trtc_worker_ctx(cycle->log) == NULL) {
         return NGX_ERROR;
     }
 
-    return NGX_OK;
+    tmcf = ngx_http_cycle_get_module_main_conf(cycle, ngx_http_trtc_module);
+
+    if (tmcf == NULL) {
+        return NGX_OK;
+    }
+
+    return ngx_http_trtc_watch_start(cycle, tmcf->watches);
 }
 
 

@@ -12,6 +12,7 @@
  *   ngx_http_trtc_access.c     verification and the checks, trtc_auth
  *   ngx_http_trtc_session.c    connections closed at expiry or removal
  *   ngx_http_trtc_removal.c    trtc_remove and the removals' zone
+ *   ngx_http_trtc_watch.c      removals of other servers, through nchan
  *   ngx_http_trtc_log.c        error log lines with no query string
  *   ngx_http_trtc_issue.c      trtc_issue: tokens, the cookie, TURN
  *   ngx_http_trtc_janus.c      trtc_janus and the Janus tokens
@@ -146,7 +147,11 @@ typedef struct {
 } ngx_http_trtc_loc_conf_t;
 
 
+typedef struct ngx_http_trtc_watch_s  ngx_http_trtc_watch_t;
+
+
 typedef struct {
+    ngx_array_t               *watches;   /* of ngx_http_trtc_watch_t * */
     ngx_array_t               *default_tokens;
     ngx_http_trtc_id_t        *default_user;
     ngx_flag_t                 keys;      /* a trtc_key_file anywhere */
@@ -226,6 +231,12 @@ ngx_int_t ngx_http_trtc_remove(ngx_shm_zone_t *zone, u_char *key,
     size_t len, time_t until, ngx_log_t *log);
 ngx_atomic_uint_t ngx_http_trtc_removal_version(ngx_shm_zone_t *zone);
 ngx_int_t ngx_http_trtc_remove_handler(ngx_http_request_t *r);
+
+/* ngx_http_trtc_watch.c */
+ngx_http_trtc_watch_t *ngx_http_trtc_watch_conf(ngx_conf_t *cf,
+    ngx_str_t *arg, ngx_shm_zone_t *zone);
+ngx_int_t ngx_http_trtc_watch_start(ngx_cycle_t *cycle,
+    ngx_array_t *watches);
 
 /* ngx_http_trtc_log.c */
 ngx_int_t ngx_http_trtc_post_read_handler(ngx_http_request_t *r);

@@ -68,14 +68,16 @@ static ngx_int_t ngx_http_trtc_remove_value(ngx_http_request_t *r,
 static ngx_uint_t  ngx_http_trtc_removal_tag;
 
 
-/* trtc_removal_zone name:size; */
+/* trtc_removal_zone name:size [watch=address:uri]; */
 
 char *
 ngx_http_trtc_removal_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
-    ngx_str_t                *value;
-    ngx_shm_zone_t           *shm_zone;
-    ngx_http_trtc_removal_t  *rm;
+    ngx_str_t                   *value;
+    ngx_shm_zone_t              *shm_zone;
+    ngx_http_trtc_watch_t      **w;
+    ngx_http_trtc_removal_t     *rm;
+    ngx_http_trtc_main_conf_t   *tmcf;
 
     value = cf->args->elts;
 
@@ -92,6 +94,36 @@ ngx_http_trtc_removal_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     shm_zone->init = ngx_http_trtc_removal_init_zone;
     shm_zone->data = rm;
+
+    if (cf->args->nelts == 2) {
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strncmp(value[2].data, "watch=", sizeof("watch=") - 1) != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid parameter \"%V\"",
+                           &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    tmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_trtc_module);
+
+    if (tmcf->watches == NULL) {
+        tmcf->watches = ngx_array_create(cf->pool, 1,
+                                         sizeof(ngx_http_trtc_watch_t *));
+        if (tmcf->watches == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    w = ngx_array_push(tmcf->watches);
+    if (w == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *w = ngx_http_trtc_watch_conf(cf, &value[2], shm_zone);
+    if (*w == NULL) {
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
 }
@@ -429,7 +461,7 @@ ngx_http_trtc_remove_handler(ngx_http_request_t *r)
                   &user, secs);
 
     body = ngx_pnalloc(r->pool, sizeof("{\"room\":,\"user\":\"\","
-                                       "\"until\":}\n")
+                                       "\"until\":}")
                                 + 6 * TRTC_ROOM_TEXT_MAX + 2
                                 + TRTC_USERID_MAX + NGX_TIME_T_LEN);
     if (body == NULL) {
@@ -438,7 +470,7 @@ ngx_http_trtc_remove_handler(ngx_http_request_t *r)
 
     p = ngx_cpymem(body, "{\"room\":", sizeof("{\"room\":") - 1);
     p = ngx_http_trtc_json_room(p, &room);
-    p = ngx_sprintf(p, ",\"user\":\"%V\",\"until\":%T}\n", &user, until);
+    p = ngx_sprintf(p, ",\"user\":\"%V\",\"until\":%T}", &user, until);
 
     return ngx_http_trtc_send_json(r, NGX_HTTP_OK, body, p - body);
 }
