@@ -146,8 +146,9 @@ fi
 # servers through Redis (nchan's Redis mode, nothing stored there):
 # an upstream of Redis servers, and nchan_redis_pass in the two
 # signaling locations of conf/trtc-demo.conf
-mkdir -p "$run/signal.d"
-rm -f "$run/http.d/signal-redis.conf" "$run/signal.d/redis.conf"
+mkdir -p "$run/signal.d" "$run/removal.d"
+rm -f "$run/http.d/signal-redis.conf" "$run/signal.d/redis.conf" \
+      "$run/removal.d/redis.conf"
 case "${SIGNAL:-memory}" in
 memory)
     ;;
@@ -176,7 +177,15 @@ upstream trtc_signal_redis {
     nchan_redis_storage_mode nostore;
 }
 EOF
+    # removals are kept (nchan's Redis store), so that a server that
+    # starts learns those that still hold
+    (umask 077 && cat >> "$run/http.d/signal-redis.conf") <<EOF
+upstream trtc_removal_redis {
+    nchan_redis_server $redis_url;
+}
+EOF
     echo 'nchan_redis_pass trtc_signal_redis;' > "$run/signal.d/redis.conf"
+    echo 'nchan_redis_pass trtc_removal_redis;' > "$run/removal.d/redis.conf"
     echo "demo: room signaling through Redis at $redis_host:$redis_port"
     ;;
 *)

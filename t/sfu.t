@@ -19,7 +19,8 @@ use MIME::Base64 ();
 use lib 't/lib';
 use TrtcTest qw(json_body);
 use TrtcToken qw(pmk);
-use TrtcShipped qw(method_table page_rows signal_rows skip_unless_shipped);
+use TrtcShipped qw(method_table page_rows signal_rows removal_rows
+                   skip_unless_shipped);
 
 my $JANUS = $ENV{JANUS_BIN} || '/usr/bin/janus';
 
@@ -72,7 +73,7 @@ like(make_room($bob, 5678)->{body}, qr/"videoroom":"created"/,
 my $pmk = $alice->{privateMapKey};
 
 method_table($t, 'trtc-sfu.conf', page_rows(1234, $pmk),
-             signal_rows(1234, $pmk),
+             signal_rows(1234, $pmk), removal_rows(1234, $pmk),
              ['= /sfu/token', [qw(GET)], '/sfu/token?room=1234',
               'X-TRTC-Token' => $pmk],
              ['= /sfu/room', [qw(POST)], '/sfu/room?room=1234',

@@ -18,7 +18,8 @@ use IO::Select;
 use lib 't/lib';
 use TrtcTest;
 use TrtcToken qw(forge pmk);
-use TrtcShipped qw(method_table page_rows signal_rows skip_unless_shipped);
+use TrtcShipped qw(method_table page_rows signal_rows removal_rows
+                   skip_unless_shipped);
 
 skip_unless_shipped();
 
@@ -34,7 +35,39 @@ my $bob = $t->issue('bob', 1);
 my $mallory = $t->issue('mallory', 2, role => 'audience');
 
 method_table($t, 'trtc-demo.conf', page_rows(1, $alice->{privateMapKey}),
-             signal_rows(1, $alice->{privateMapKey}));
+             signal_rows(1, $alice->{privateMapKey}),
+             removal_rows(1, $alice->{privateMapKey}));
+
+# a host of room 7 (?role=host) removes a member; nobody else can
+
+my $hana = $t->issue('hana', 7, role => 'host');
+my $ivan = $t->issue('ivan', 7);
+my ($is) = $t->ws_open("/signal/sub?room=7&privateMapKey=$ivan->{privateMapKey}");
+ok($is, 'ivan is in room 7');
+is($t->request(POST => '/api/remove?room=7&user=hana',
+               token => $ivan->{privateMapKey}, body => '{}')->{status},
+   401, 'ivan, a speaker, removes nobody');
+is($t->request(POST => '/api/remove?room=7&user=ivan&time=30',
+               token => $alice->{privateMapKey}, body => '{}')->{status},
+   401, 'nor does a member of room 1');
+like($t->request(POST => '/api/remove?room=7&user=ivan&time=30',
+                 token => $hana->{privateMapKey}, body => '{}')->{status},
+     qr/^20[12]$/, 'hana, the host, removes ivan');
+my $sel = IO::Select->new($is);
+my $cut;
+for (1 .. 100 * $TrtcTest::SLOW) {
+    if ($sel->can_read(0.05) && !sysread($is, my $buf, 4096)) {
+        $cut = 1;
+        last;
+    }
+}
+ok($cut, 'his socket is closed');
+like(($t->ws_open("/signal/sub?room=7&privateMapKey=$ivan->{privateMapKey}"))[1],
+     qr/ 401 /, 'his token opens no other');
+is($t->request(POST => '/api/token?userId=ivan&roomId=7')->{status}, 403,
+   'and the issuer gives him none');
+like($t->request(GET => '/api/token?userId=ivan&roomId=8')->{status},
+     qr/^200$/, 'in another room he is welcome');
 
 # a member of room 2 against bob of room 1, and bob's own room-mates
 

@@ -8,7 +8,7 @@
 # same configuration, module, pages and key on another port, with its
 # own directory $work/n2 (pid, logs, temp files, stamping socket).  The
 # snippets are what conf/demo.sh SIGNAL=redis writes: an upstream of
-# Redis servers in http.d/, nchan_redis_pass in signal.d/.
+# Redis servers in http.d/, nchan_redis_pass in signal.d/ and removal.d/.
 #
 # For the test: TRTC_BASE2 (the second server), TRTC_NGINX2_CTL (a
 # script: "stop" or "start" the second server, for the restart) and
@@ -41,14 +41,18 @@ done
 
 # the two snippets, into a server's run directory
 redis_signal() {
-    mkdir -p "$1/http.d" "$1/signal.d"
+    mkdir -p "$1/http.d" "$1/signal.d" "$1/removal.d"
     cat > "$1/http.d/signal-redis.conf" <<EOF
 upstream trtc_signal_redis {
     nchan_redis_server redis://127.0.0.1:$redis_port;
     nchan_redis_storage_mode nostore;
 }
+upstream trtc_removal_redis {
+    nchan_redis_server redis://127.0.0.1:$redis_port;
+}
 EOF
     echo 'nchan_redis_pass trtc_signal_redis;' > "$1/signal.d/redis.conf"
+    echo 'nchan_redis_pass trtc_removal_redis;' > "$1/removal.d/redis.conf"
 }
 
 redis_signal "$work"

@@ -13,7 +13,8 @@ use Test::More;
 
 use TrtcTest qw(repo_dir);
 
-our @EXPORT_OK = qw(method_table page_rows signal_rows skip_unless_shipped);
+our @EXPORT_OK = qw(method_table page_rows signal_rows removal_rows
+                    skip_unless_shipped);
 
 our @METHODS = qw(GET HEAD POST PUT DELETE OPTIONS PATCH);
 
@@ -94,6 +95,17 @@ sub signal_rows {
          'X-TRTC-Token' => $pmk],
         ['= /stamp', 'internal, and the unix socket'],
         ['@unpublished', 'error_page'],
+    );
+}
+
+# the rows of a host's removals (trtc_remove, published by nchan)
+sub removal_rows {
+    my ($room, $pmk) = @_;
+    return (
+        ['= /api/remove', [qw(POST)], "/api/remove?room=$room&user=nobody&time=1",
+         'X-TRTC-Token' => $pmk],
+        ['= /remove', 'internal, and the unix socket'],
+        ['= /removals', 'the unix socket: what trtc_removal_zone watches'],
     );
 }
 

@@ -276,7 +276,7 @@ sub run_shipped {
         defined $v{$1} ? $v{$1} : die "run_shipped: no value for \@$1\@\n"
     }ge;
 
-    system('mkdir', '-p', "$dir/http.d", "$dir/signal.d") == 0
+    system('mkdir', '-p', "$dir/http.d", "$dir/signal.d", "$dir/removal.d") == 0
         or die "mkdir\n";
 
     if (!-e "$dir/trtc.key") {
