@@ -119,7 +119,7 @@ export function dropSession(roomKey) {
 export function issueToken(userId, roomId, role) {
     var url = endpoints.token + '?userId=' + encodeURIComponent(userId)
               + '&roomId=' + encodeURIComponent(roomId)
-              + '&role=' + (role === 'audience' ? 'audience' : 'speaker');
+              + '&role=' + (role === 'audience' || role === 'host' ? role : 'speaker');
 
     return fetch(url, {method: 'POST', cache: 'no-store', credentials: 'same-origin'})
         .then(function (res) {

@@ -123,7 +123,7 @@ function join(ev) {
     ev.preventDefault();
     var userId = $('#userId').value.trim();
     var roomId = $('#roomId').value.trim();
-    var role = $('#role').value === 'audience' ? 'audience' : 'speaker';
+    var role = ['audience', 'host'].indexOf($('#role').value) >= 0 ? $('#role').value : 'speaker';
 
     if (!T.validUserId(userId)) {
         showError([t('errUserId')]);
@@ -155,8 +155,8 @@ function join(ev) {
             T.saveSession({
                 token: token,
                 role: role,
-                camera: role === 'speaker' ? camera : '',
-                microphone: role === 'speaker' ? microphone : ''
+                camera: role !== 'audience' ? camera : '',
+                microphone: role !== 'audience' ? microphone : ''
             });
             DeviceCheck.close();
             location.assign(T.roomPath(token.roomId));
@@ -183,7 +183,7 @@ function init() {
     $('#userId').value = params.get('userId') || T.store.get('userId') || randomUser();
     $('#roomId').value = params.get('roomId') || T.store.get('roomId') || randomRoom();
     var role = params.get('role');
-    if (role === 'audience' || role === 'speaker') {
+    if (role === 'audience' || role === 'speaker' || role === 'host') {
         $('#role').value = role;
     }
     roleChanged();

@@ -41,6 +41,7 @@
 
 import * as T from './app.js';
 import {createLocalMedia} from './local-media.js';
+import {createHost} from './host.js';
 
 var t = T.t;
 
@@ -51,7 +52,8 @@ var POST_TIMEOUT_MS = 5000;
 var DEPARTED_KEPT = 64;
 
 /* the state of this page's createSignalRoom() */
-var ui, me, roomKey, token, local, sig, members, departed, messages, clock, path;
+var ui, me, roomKey, token, local, sig, members, departed, messages, clock, path,
+    host;
 
 
 /* ctx: room.js's {ui, session, me, roomKey, token, ice, own}; makePath:
@@ -76,6 +78,17 @@ export function createSignalRoom(ctx, makePath) {
                      connected: function () { return sig.open; }});
 
     local.ended = ended;
+
+    host = createHost({ui: ui, me: me, roomKey: roomKey, session: ctx.session,
+                       token: function () { return token; }, send: send,
+                       muteAudio: function () {
+                           if (!local.state().a) {
+                               return false;
+                           }
+                           toggle('audio');
+                           return true;
+                       },
+                       stop: stopFor});
 
     return {
         start: function () {
@@ -406,6 +419,9 @@ function handle(from, priv, msg) {
     if (departed.has(from + '/' + msg.sid)) {
         return;                 /* sent before its bye, arrived after it */
     }
+    if (host.receive(from, priv, msg)) {
+        return;
+    }
     switch (msg.t) {
     case 'hello':
         p = ensure(from, msg.sid, priv);
@@ -464,6 +480,7 @@ function ensure(uid, sid, priv, answering) {
         };
         p.tiles.camera = ui.makeTile(uid, 'camera', {name: uid});
         ui.insertTile(p.tiles.camera);
+        host.decorate(p);
         members.set(uid, p);
         path.join(p, answering);
         count();
@@ -614,6 +631,20 @@ function shutdown() {
     path.close();
     local.stop();
     ui.stopAudio();
+}
+
+
+/* a host removed this member, or ended the room: everything let go, no
+ * reconnecting, and the page says why (the server refuses it anyway) */
+function stopFor(key, text) {
+    if (sig.refused) {
+        return;
+    }
+    sig.refused = true;
+    shutdown();
+    ui.setStatus('refused');
+    ui.disableControls();
+    ui.setError(key, text, ui.loginLink(key));
 }
 
 
