@@ -167,6 +167,31 @@ function leave(p) {
 }
 
 
+/* What this page takes from a member: no kind of media its stamped
+ * privilege does not let it send.  Its connection only sends that kind
+ * to it (sendonly, or inactive): a browser receives on a section only
+ * where its own description says so, and trtc_stamp passes no
+ * description of that member's that sends the kind; so a modified page
+ * gets nothing of that kind through, not even bytes. */
+function takes(p, kind) {
+    return kind === 'audio' ? T.has(p.priv, P.SEND_AUDIO)
+                            : T.has(p.priv, P.SEND_VIDEO) || T.has(p.priv, P.SEND_SCREEN);
+}
+
+function restrict(p) {
+    p.pc.getTransceivers().forEach(function (x) {
+        if (takes(p, x.receiver.track.kind) || x.stopped || x.currentDirection === 'stopped') {
+            return;
+        }
+        if (x.direction === 'sendrecv') {
+            x.direction = 'sendonly';
+        } else if (x.direction === 'recvonly') {
+            x.direction = 'inactive';
+        }
+    });
+}
+
+
 /* always something to offer: receive audio and video at least */
 function ensureOffer(p) {
     ['audio', 'video'].forEach(function (kind) {
@@ -177,6 +202,7 @@ function ensureOffer(p) {
             p.pc.addTransceiver(kind, {direction: 'recvonly'});
         }
     });
+    restrict(p);
 }
 
 
@@ -193,6 +219,7 @@ function addLocalTracks(p) {
     if (local.screen) {
         p.screenTx = txOf(pc, pc.addTrack(local.screen.getVideoTracks()[0], local.screenCarrier));
     }
+    restrict(p);
 }
 
 
@@ -281,6 +308,7 @@ function onSignal(p, msg) {
             if (p.pendingLocal) {
                 addLocalTracks(p);      /* into the offer's transceivers */
             }
+            restrict(p);
             return pc.setLocalDescription().then(function () {
                 sendSignal(p, {t: 'sdp', d: pc.localDescription.toJSON()});
             });
@@ -327,6 +355,7 @@ function share(stream) {
         } else {
             p.screenTx = txOf(p.pc, p.pc.addTrack(track, local.screenCarrier));
         }
+        restrict(p);
     });
 }
 
@@ -339,5 +368,6 @@ function unshare() {
         }
         tx.sender.replaceTrack(null).catch(function () {});
         tx.direction = 'recvonly';      /* renegotiates: the tile goes away */
+        restrict(p);
     });
 }

@@ -5,7 +5,8 @@
  * the host sees the host's controls; asking a member to mute turns its
  * microphone off and tells it who asked; a member without the create
  * bit cannot play host, neither through the pages' messages nor at the
- * server; a removed member is out, told why, and refused when it comes
+ * server; an audience page modified to send gets no media through
+ * (trtc_stamp refuses its offers); a removed member is out, told why, and refused when it comes
  * back; ending the room puts everyone out.  Run by run.sh (suite
  * "host").
  *
@@ -78,6 +79,55 @@ check('bob, no host, cannot play one: his messages are ignored, the server refus
     }, ROOM);
     assert(st === 401, '/api/remove refuses bob: ' + st);
     return {status: st};
+});
+
+/* the bytes of media page received from other, on their connection */
+function received(page, other) {
+    return page.evaluate(async (o) => {
+        const pc = window.trtcDebug.pc(o);
+        let n = 0;
+        if (pc) {
+            (await pc.getStats()).forEach((s) => {
+                if (s.type === 'inbound-rtp') {
+                    n += s.bytesReceived || 0;
+                }
+            });
+        }
+        return n;
+    }, other);
+}
+
+check('fay, audience, with a page modified to send: nobody gets a byte of her media', {needs: [JOIN]},
+      async () => {
+    S.fay = await joinRoom(await newContext(), 'fay', ROOM, {role: 'audience'});
+    await poll(async () => !!(await S.fay.evaluate(() => window.trtcDebug.pc('alice'))),
+               20000, 'fay connected to alice');
+    await sleep(2000);
+    const before = await received(S.alice, 'fay');
+    /* her own camera and microphone, put on her connections by hand */
+    const sent = await S.fay.evaluate(async () => {
+        const s = await navigator.mediaDevices.getUserMedia({audio: true, video: true});
+        for (const uid of window.trtcDebug.peers()) {
+            const pc = window.trtcDebug.pc(uid);
+            s.getTracks().forEach((tr) => pc.addTrack(tr, s));
+        }
+        return s.getTracks().length;
+    });
+    assert(sent === 2, 'fay added her tracks');
+    await sleep(6000);
+    const after = {alice: await received(S.alice, 'fay'), bob: await received(S.bob, 'fay')};
+    const seen = await S.alice.evaluate(() => window.trtcDebug.messages.filter((m) => m.from === 'fay')
+        .map((m) => { const d = JSON.parse(m.data); return d.t + ':' + (d.d && d.d.type ? d.d.type + ':'
+            + (d.d.sdp.match(/a=(sendrecv|sendonly|recvonly|inactive)/g) || []).join(',') : ''); }));
+    const dirs = await S.fay.evaluate(() => window.trtcDebug.pc('alice').getTransceivers()
+        .map((x) => x.direction + '/' + x.currentDirection + '/' + x.mid));
+    assert(after.alice === before, 'alice got nothing from fay: ' + before + ' then ' + after.alice
+           + ' ' + JSON.stringify({seen, dirs}));
+    assert(after.bob === 0 || after.bob === before, 'bob got nothing from fay: ' + after.bob);
+    const offered = await S.fay.evaluate(() => window.trtcDebug.pc('alice').getTransceivers()
+        .filter((x) => x.currentDirection === 'sendrecv' || x.currentDirection === 'sendonly').length);
+    assert(offered === 0, 'no connection of hers was negotiated to send: ' + offered);
+    return {before, after};
 });
 
 check('alice removes carol: she is out, told why, gone at the others, and refused when she comes back',
