@@ -14,6 +14,7 @@ use JSON::PP;
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(time sleep);
 use IO::Select;
+use MIME::Base64 ();
 
 use lib 't/lib';
 use TrtcTest;
@@ -314,6 +315,26 @@ $lst{$c->request('POST', "$log?random=$_", body => 'x')->{status}}++
     for 1 .. 60;
 ok($lst{429}, 'cloud: one client posting log reports fast: 429 ('
               . join(', ', map { "$_: $lst{$_}" } sort keys %lst) . ')');
+
+# what the cloud's issuer gives an audience member: TRTC enforces the
+# PrivateMapKey's bits, and none of them sends (42 + recv_screen: 170)
+
+sub privilege_of {
+    my ($pmk) = @_;
+    my $json = JSON::PP::decode_json(TrtcToken::inflate_token($pmk));
+    my $ub = MIME::Base64::decode_base64($json->{'TLS.userbuf'});
+    my $alen = unpack('n', substr($ub, 1, 2));
+    return (unpack('NNNN', substr($ub, 3 + $alen, 16)))[3];
+}
+
+my $aud = $c->request(GET => '/api/token?userId=fay&roomId=9&role=audience');
+my $bits = privilege_of(TrtcTest::json_body($aud, 'privateMapKey') // die);
+is($bits, 170, 'cloud: an audience PrivateMapKey is enter and the three '
+               . 'receive bits');
+is($bits & (4 | 16 | 64), 0, 'cloud: none of the send bits');
+is(privilege_of(TrtcTest::json_body(
+       $c->request(GET => '/api/token?userId=gus&roomId=9'), 'privateMapKey')),
+   254, 'cloud: a speaker\'s has all but create');
 
 # the proxied signaling socket ends with its UserSig
 closes_at_expiry($c, 'cloud: the proxied signaling socket',
