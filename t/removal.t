@@ -19,12 +19,7 @@ use lib 't/lib';
 use TrtcTest;
 use TrtcToken;
 
-my $NCHAN = '/usr/lib/nginx/modules/ngx_nchan_module.so';
-
-plan(skip_all => 'nchan is a dynamic module of the packaged nginx; '
-                 . 'not for a static build')
-    if defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
-BAIL_OUT("no $NCHAN (apt-get install libnginx-mod-nchan)") unless -f $NCHAN;
+my $NCHAN = TrtcTest::nchan();
 
 my $SLOW = $TrtcTest::SLOW;
 

@@ -46,6 +46,20 @@ our $SLOW = $ENV{TEST_NGINX_VALGRIND} ? 10 : 1;
 # a frame of the module in a report's stack
 our $OURS = qr/\bngx_http_trtc_\w+|\btrtc_\w+/;
 
+# nchan, a dynamic module of the packaged nginx: its path, or the test
+# is skipped (a static build) or stopped (not installed)
+sub nchan {
+    my $nchan = '/usr/lib/nginx/modules/ngx_nchan_module.so';
+
+    plan(skip_all => 'nchan is a dynamic module of the packaged nginx; '
+                     . 'not for a static build')
+        if defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
+    BAIL_OUT("no $nchan (apt-get install libnginx-mod-nchan)")
+        unless -f $nchan;
+
+    return $nchan;
+}
+
 sub repo_dir {
     my $d = File::Spec->rel2abs(__FILE__);
     $d =~ s{/t/lib/TrtcTest\.pm$}{};
