@@ -7,7 +7,8 @@
  * once more.  A shared memory zone with a red-black tree and an LRU
  * queue, fixed in size; a full zone drops its least recently used
  * entries.  An entry keeps the token's fields, not the token: the
- * clock and every location's checks are applied on each use.
+ * clock and every location's checks are applied on each use.  Also the
+ * "name:size" parser of the module's zones (this one and removals).
  */
 
 
@@ -343,4 +344,57 @@ ngx_http_trtc_cache_expire(ngx_http_trtc_cache_t *cache, ngx_uint_t n)
 
         ngx_slab_free_locked(cache->shpool, node);
     }
+}
+
+
+/* a shared memory zone of the module: "name:size" as the argument */
+
+ngx_shm_zone_t *
+ngx_http_trtc_zone_add(ngx_conf_t *cf, ngx_str_t *arg, void *tag)
+{
+    u_char          *p;
+    ssize_t          size;
+    ngx_str_t        name, s;
+    ngx_shm_zone_t  *shm_zone;
+
+    p = (u_char *) ngx_strchr(arg->data, ':');
+
+    if (p == NULL || p == arg->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid zone \"%V\", expected name:size", arg);
+        return NULL;
+    }
+
+    name.data = arg->data;
+    name.len = p - arg->data;
+
+    s.data = p + 1;
+    s.len = arg->data + arg->len - s.data;
+
+    size = ngx_parse_size(&s);
+
+    if (size == NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid zone size \"%V\"",
+                           arg);
+        return NULL;
+    }
+
+    if (size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "zone \"%V\" is too small",
+                           arg);
+        return NULL;
+    }
+
+    shm_zone = ngx_shared_memory_add(cf, &name, size, tag);
+    if (shm_zone == NULL) {
+        return NULL;
+    }
+
+    if (shm_zone->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "duplicate zone \"%V\"",
+                           &name);
+        return NULL;
+    }
+
+    return shm_zone;
 }

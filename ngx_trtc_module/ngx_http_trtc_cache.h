@@ -26,7 +26,7 @@ char *ngx_http_trtc_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 ngx_shm_zone_t *ngx_http_trtc_cache_use(ngx_conf_t *cf, ngx_str_t *name);
 
-/* ngx_http_trtc_module.c: a zone of the module, from "name:size" */
+/* a zone of the module, from "name:size" */
 ngx_shm_zone_t *ngx_http_trtc_zone_add(ngx_conf_t *cf, ngx_str_t *arg,
     void *tag);
 

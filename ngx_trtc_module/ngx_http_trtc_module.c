@@ -734,59 +734,6 @@ ngx_http_trtc_list_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* a shared memory zone of the module: "name:size" as the argument */
-
-ngx_shm_zone_t *
-ngx_http_trtc_zone_add(ngx_conf_t *cf, ngx_str_t *arg, void *tag)
-{
-    u_char          *p;
-    ssize_t          size;
-    ngx_str_t        name, s;
-    ngx_shm_zone_t  *shm_zone;
-
-    p = (u_char *) ngx_strchr(arg->data, ':');
-
-    if (p == NULL || p == arg->data) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid zone \"%V\", expected name:size", arg);
-        return NULL;
-    }
-
-    name.data = arg->data;
-    name.len = p - arg->data;
-
-    s.data = p + 1;
-    s.len = arg->data + arg->len - s.data;
-
-    size = ngx_parse_size(&s);
-
-    if (size == NGX_ERROR) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid zone size \"%V\"",
-                           arg);
-        return NULL;
-    }
-
-    if (size < (ssize_t) (8 * ngx_pagesize)) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "zone \"%V\" is too small",
-                           arg);
-        return NULL;
-    }
-
-    shm_zone = ngx_shared_memory_add(cf, &name, size, tag);
-    if (shm_zone == NULL) {
-        return NULL;
-    }
-
-    if (shm_zone->data) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "duplicate zone \"%V\"",
-                           &name);
-        return NULL;
-    }
-
-    return shm_zone;
-}
-
-
 /* the directive's arguments as one string: "a b", "a,b" or "a","b" */
 
 ngx_int_t

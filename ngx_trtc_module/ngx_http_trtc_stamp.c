@@ -32,6 +32,7 @@
 
 static void ngx_http_trtc_stamp_body(ngx_http_request_t *r);
 static ngx_int_t ngx_http_trtc_stamp(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_trtc_stamp_utf8(u_char *p, size_t len);
 
 
 ngx_int_t
@@ -67,7 +68,7 @@ ngx_http_trtc_stamp(ngx_http_request_t *r)
     u_char               *msg, *m, *body, *p;
     size_t                len, n;
     ssize_t               rd;
-    uint32_t              c, privilege;
+    uint32_t              privilege;
     ngx_buf_t            *b;
     ngx_chain_t          *cl;
     trtc_token_t         *tok;
@@ -128,21 +129,10 @@ ngx_http_trtc_stamp(ngx_http_request_t *r)
 
     /* text only: a WebSocket text frame must be UTF-8 */
 
-    for (p = msg; p < msg + len; /* void */) {
-        if (*p < 0x80) {
-            p++;
-            continue;
-        }
-
-        c = ngx_utf8_decode(&p, msg + len - p);
-
-        /* nor are surrogates UTF-8 (RFC 3629) */
-
-        if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
-                          "trtc_stamp: message is not UTF-8");
-            return NGX_HTTP_BAD_REQUEST;
-        }
+    if (!ngx_http_trtc_stamp_utf8(msg, len)) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "trtc_stamp: message is not UTF-8");
+        return NGX_HTTP_BAD_REQUEST;
     }
 
     tok = &ctx->token;
@@ -186,4 +176,31 @@ too_large:
                   "stamped (%d at most)", len, NGX_HTTP_TRTC_STAMP_MAX);
 
     return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+}
+
+
+/* UTF-8, with no surrogates (RFC 3629): 1, else 0 */
+
+static ngx_uint_t
+ngx_http_trtc_stamp_utf8(u_char *p, size_t len)
+{
+    u_char    *last;
+    uint32_t   c;
+
+    last = p + len;
+
+    while (p < last) {
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+
+        c = ngx_utf8_decode(&p, last - p);
+
+        if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+            return 0;
+        }
+    }
+
+    return 1;
 }

@@ -13,7 +13,7 @@ packages=(
     perl openssl curl wrk
     chromium iproute2 util-linux    # browser tests, in a network namespace
     coturn                          # TURN relay (browser-turn.t)
-    redis-server                    # signaling across servers (browser-redis.t)
+    redis-server                    # across servers (browser-redis.t, removal-redis.t)
     janus                           # the SFU mode (browser-sfu.t)
     clang-14 libclang-rt-14-dev     # fuzzing, sanitizers
     valgrind
