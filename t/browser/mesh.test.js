@@ -324,7 +324,7 @@ check('a forged "from" inside data arrives stamped with the real sender',
     assert(!await S.bob.evaluate(() => window.trtcDebug.peers().includes('mallory')), 'no peer mallory');
 });
 
-check('audience dave: watches alice, has no publishing controls; alice renders nothing from him',
+check('audience dave: watches alice, has no publishing controls; alice gets nothing from him',
       {needs: ['alice and bob in room A see each other\'s video'], timeout: 60000}, async () => {
     S.ctxDave = await newContext();
     S.dave = await joinRoom(S.ctxDave, 'dave', ROOM_A, {role: 'audience'});
@@ -359,15 +359,19 @@ check('audience dave: watches alice, has no publishing controls; alice renders n
         await window.trtcDebug.publish(JSON.stringify({t: 'state', sid: window.trtcDebug.sid}));
         return s.id;
     });
-    /* the media does arrive at alice's connection, and so does the claim... */
-    await poll(() => S.alice.evaluate(async () => {
+    /* the media does not even reach alice's connection (trtc_stamp
+     * refuses his offers, and alice's connection to him only sends)... */
+    const bytesFromDave = () => S.alice.evaluate(async () => {
         const pc = window.trtcDebug.pc('dave');
         let bytes = 0;
         (await pc.getStats()).forEach((s) => {
-            if (s.type === 'inbound-rtp' && s.kind === 'video') { bytes += s.bytesReceived || 0; }
+            if (s.type === 'inbound-rtp') { bytes += s.bytesReceived || 0; }
         });
-        return bytes > 0;
-    }), 20000, 'dave\'s forced video reaches alice\'s connection');
+        return bytes;
+    });
+    await sleep(4000);
+    assert(await bytesFromDave() === 0, 'no byte of dave\'s forced media reaches alice');
+    /* ...but the claim does */
     await poll(() => S.alice.evaluate((id) => window.trtcDebug.messages.some((m) =>
         m.from === 'dave' && m.data.indexOf(id) >= 0), claim), 5000, 'dave\'s claim at alice');
     /* ...and is neither shown nor played, however long we look */
@@ -389,6 +393,7 @@ check('audience dave: watches alice, has no publishing controls; alice renders n
     await S.dave.evaluate((id) => { window.__claim = {camera: null, screen: id}; }, claim);
     await S.dave.evaluate(() => window.trtcDebug.publish(JSON.stringify({t: 'state', sid: window.trtcDebug.sid})));
     await clean('claimed as screen');
+    assert(await bytesFromDave() === 0, 'still no byte of his media at alice');
     /* alice still sees bob */
     await seesVideo(S.alice, 'bob', 5000);
 });
