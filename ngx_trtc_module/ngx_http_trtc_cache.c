@@ -15,11 +15,7 @@
 #include "ngx_http_trtc_cache.h"
 
 
-typedef struct {
-    ngx_rbtree_t                  rbtree;
-    ngx_rbtree_node_t             sentinel;
-    ngx_queue_t                   queue;
-} ngx_http_trtc_cache_sh_t;
+typedef ngx_http_trtc_zone_sh_t  ngx_http_trtc_cache_sh_t;
 
 
 typedef struct {
@@ -82,21 +78,11 @@ ngx_http_trtc_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 }
 
 
-/* trtc_auth_cache name; the zone may be defined later in the file */
-
-ngx_shm_zone_t *
-ngx_http_trtc_cache_use(ngx_conf_t *cf, ngx_str_t *name)
-{
-    return ngx_shared_memory_add(cf, name, 0, &ngx_http_trtc_module);
-}
-
-
 static ngx_int_t
 ngx_http_trtc_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
     ngx_http_trtc_cache_t  *ocache = data;
 
-    size_t                  len;
     ngx_http_trtc_cache_t  *cache;
 
     cache = shm_zone->data;
@@ -109,38 +95,14 @@ ngx_http_trtc_cache_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     cache->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
 
-    if (shm_zone->shm.exists) {
-        cache->sh = cache->shpool->data;
-        return NGX_OK;
-    }
-
-    cache->sh = ngx_slab_alloc(cache->shpool,
-                               sizeof(ngx_http_trtc_cache_sh_t));
-    if (cache->sh == NULL) {
-        return NGX_ERROR;
-    }
-
-    cache->shpool->data = cache->sh;
-
-    ngx_rbtree_init(&cache->sh->rbtree, &cache->sh->sentinel,
-                    ngx_http_trtc_cache_insert);
-
-    ngx_queue_init(&cache->sh->queue);
-
-    len = sizeof(" in trtc_auth_cache_zone \"\"") + shm_zone->shm.name.len;
-
-    cache->shpool->log_ctx = ngx_slab_alloc(cache->shpool, len);
-    if (cache->shpool->log_ctx == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_sprintf(cache->shpool->log_ctx, " in trtc_auth_cache_zone \"%V\"%Z",
-                &shm_zone->shm.name);
-
     /* a full zone is expected: it drops old entries */
-    cache->shpool->log_nomem = 0;
 
-    return NGX_OK;
+    cache->sh = ngx_http_trtc_zone_init(shm_zone,
+                                        sizeof(ngx_http_trtc_cache_sh_t),
+                                        ngx_http_trtc_cache_insert,
+                                        "trtc_auth_cache_zone");
+
+    return cache->sh ? NGX_OK : NGX_ERROR;
 }
 
 
@@ -397,4 +359,87 @@ ngx_http_trtc_zone_add(ngx_conf_t *cf, ngx_str_t *arg, void *tag)
     }
 
     return shm_zone;
+}
+
+
+/*
+ * A zone's own structure at the start of its slab pool, which begins
+ * with a tree and a queue (ngx_http_trtc_zone_sh_t): made and zeroed in
+ * a new zone, found again in one that survived a reload.  A full zone is
+ * expected (each drops old entries), so the slab logs no allocation
+ * failure of its own.
+ */
+
+void *
+ngx_http_trtc_zone_init(ngx_shm_zone_t *shm_zone, size_t size,
+    ngx_rbtree_insert_pt insert, char *directive)
+{
+    size_t                    len;
+    ngx_slab_pool_t          *shpool;
+    ngx_http_trtc_zone_sh_t  *sh;
+
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (shm_zone->shm.exists) {
+        return shpool->data;
+    }
+
+    sh = ngx_slab_calloc(shpool, size);
+    if (sh == NULL) {
+        return NULL;
+    }
+
+    shpool->data = sh;
+
+    ngx_rbtree_init(&sh->rbtree, &sh->sentinel, insert);
+    ngx_queue_init(&sh->queue);
+
+    len = sizeof(" in  \"\"") + ngx_strlen(directive) + shm_zone->shm.name.len;
+
+    shpool->log_ctx = ngx_slab_alloc(shpool, len);
+    if (shpool->log_ctx == NULL) {
+        return NULL;
+    }
+
+    ngx_sprintf(shpool->log_ctx, " in %s \"%V\"%Z", directive,
+                &shm_zone->shm.name);
+
+    shpool->log_nomem = 0;
+
+    return sh;
+}
+
+
+/*
+ * trtc_auth_cache, trtc_removal: "name" or "off", a zone of the kind of
+ * the command's post (its tag), defined here or later in the file
+ */
+
+char *
+ngx_http_trtc_zone_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    ngx_str_t        *value;
+    ngx_shm_zone_t  **zone;
+
+    zone = (ngx_shm_zone_t **) (p + cmd->offset);
+
+    if (*zone != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "off") == 0) {
+        *zone = NULL;
+        return NGX_CONF_OK;
+    }
+
+    *zone = ngx_shared_memory_add(cf, &value[1], 0, cmd->post);
+    if (*zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
 }

@@ -22,13 +22,24 @@
 extern ngx_module_t  ngx_http_trtc_module;
 
 
+/* how every zone of the module's structure begins */
+typedef struct {
+    ngx_rbtree_t                  rbtree;
+    ngx_rbtree_node_t             sentinel;
+    ngx_queue_t                   queue;
+} ngx_http_trtc_zone_sh_t;
+
+
 char *ngx_http_trtc_cache_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-ngx_shm_zone_t *ngx_http_trtc_cache_use(ngx_conf_t *cf, ngx_str_t *name);
 
-/* a zone of the module, from "name:size" */
+/* the module's zones: from "name:size", their structure, by name */
 ngx_shm_zone_t *ngx_http_trtc_zone_add(ngx_conf_t *cf, ngx_str_t *arg,
     void *tag);
+void *ngx_http_trtc_zone_init(ngx_shm_zone_t *shm_zone, size_t size,
+    ngx_rbtree_insert_pt insert, char *directive);
+char *ngx_http_trtc_zone_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 ngx_int_t ngx_http_trtc_cache_get(ngx_shm_zone_t *zone, u_char *digest,
     trtc_token_t *tok);

@@ -29,8 +29,6 @@ static void ngx_http_trtc_merge_auth(ngx_http_trtc_loc_conf_t *conf,
     ngx_http_trtc_loc_conf_t *prev);
 static char *ngx_http_trtc_content(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static char *ngx_http_trtc_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
 static char *ngx_http_trtc_check_expire(ngx_conf_t *cf, void *post,
     void *data);
 static char *ngx_http_trtc_list_slot(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -253,10 +251,10 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
 
     { ngx_string("trtc_removal"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_trtc_removal,
+      ngx_http_trtc_zone_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      0,
-      NULL },
+      offsetof(ngx_http_trtc_loc_conf_t, removal),
+      &ngx_http_trtc_removal_tag },
 
     { ngx_string("trtc_remove"),
       NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
@@ -274,10 +272,10 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
 
     { ngx_string("trtc_auth_cache"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_trtc_auth_cache,
+      ngx_http_trtc_zone_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
-      0,
-      NULL },
+      offsetof(ngx_http_trtc_loc_conf_t, auth.cache),
+      &ngx_http_trtc_module },
 
     { ngx_string("trtc_auth_log_level"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -654,33 +652,6 @@ ngx_http_trtc_check_expire(ngx_conf_t *cf, void *post, void *data)
 
     if (*sp > (time_t) TRTC_NUMBER_MAX) {
         return "is too large for a token";
-    }
-
-    return NGX_CONF_OK;
-}
-
-
-static char *
-ngx_http_trtc_auth_cache(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_trtc_loc_conf_t *tlcf = conf;
-
-    ngx_str_t  *value;
-
-    if (tlcf->auth.cache != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (ngx_strcmp(value[1].data, "off") == 0) {
-        tlcf->auth.cache = NULL;
-        return NGX_CONF_OK;
-    }
-
-    tlcf->auth.cache = ngx_http_trtc_cache_use(cf, &value[1]);
-    if (tlcf->auth.cache == NULL) {
-        return NGX_CONF_ERROR;
     }
 
     return NGX_CONF_OK;

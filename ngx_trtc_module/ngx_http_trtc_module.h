@@ -219,9 +219,9 @@ ngx_int_t ngx_http_trtc_session(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok);
 
 /* ngx_http_trtc_removal.c */
+extern ngx_uint_t  ngx_http_trtc_removal_tag;
 char *ngx_http_trtc_removal_zone(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-char *ngx_http_trtc_removal(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_trtc_remove_conf(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 size_t ngx_http_trtc_removal_key(trtc_room_t *room, u_char *user, size_t len,

@@ -21,9 +21,7 @@
 
 
 typedef struct {
-    ngx_rbtree_t                  rbtree;
-    ngx_rbtree_node_t             sentinel;
-    ngx_queue_t                   queue;      /* the newest first */
+    ngx_http_trtc_zone_sh_t       tree;       /* the queue: newest first */
     ngx_atomic_t                  version;    /* one more each change */
 } ngx_http_trtc_removal_sh_t;
 
@@ -64,8 +62,8 @@ static ngx_int_t ngx_http_trtc_remove_value(ngx_http_request_t *r,
     ngx_http_complex_value_t *cv, ngx_str_t *value);
 
 
-/* the zones' own tag: no other directive of the module takes one */
-static ngx_uint_t  ngx_http_trtc_removal_tag;
+/* the removal zones' tag, apart from the cache's (the module itself) */
+ngx_uint_t  ngx_http_trtc_removal_tag;
 
 
 /* trtc_removal_zone name:size [watch=address:uri]; */
@@ -122,36 +120,6 @@ ngx_http_trtc_removal_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     *w = ngx_http_trtc_watch_conf(cf, &value[2], shm_zone);
     if (*w == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    return NGX_CONF_OK;
-}
-
-
-/* trtc_removal name | off; the zone may be defined later in the file */
-
-char *
-ngx_http_trtc_removal(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
-{
-    ngx_http_trtc_loc_conf_t *tlcf = conf;
-
-    ngx_str_t  *value;
-
-    if (tlcf->removal != NGX_CONF_UNSET_PTR) {
-        return "is duplicate";
-    }
-
-    value = cf->args->elts;
-
-    if (ngx_strcmp(value[1].data, "off") == 0) {
-        tlcf->removal = NULL;
-        return NGX_CONF_OK;
-    }
-
-    tlcf->removal = ngx_shared_memory_add(cf, &value[1], 0,
-                                          &ngx_http_trtc_removal_tag);
-    if (tlcf->removal == NULL) {
         return NGX_CONF_ERROR;
     }
 
@@ -314,7 +282,7 @@ ngx_http_trtc_remove(ngx_shm_zone_t *zone, u_char *key, size_t len,
         if (rn->until < until) {
             rn->until = until;
             ngx_queue_remove(&rn->queue);
-            ngx_queue_insert_head(&rm->sh->queue, &rn->queue);
+            ngx_queue_insert_head(&rm->sh->tree.queue, &rn->queue);
         }
 
         goto done;
@@ -351,8 +319,8 @@ ngx_http_trtc_remove(ngx_shm_zone_t *zone, u_char *key, size_t len,
     rn->until = until;
     ngx_memcpy(rn->data, key, len);
 
-    ngx_rbtree_insert(&rm->sh->rbtree, node);
-    ngx_queue_insert_head(&rm->sh->queue, &rn->queue);
+    ngx_rbtree_insert(&rm->sh->tree.rbtree, node);
+    ngx_queue_insert_head(&rm->sh->tree.queue, &rn->queue);
 
 done:
 
@@ -496,7 +464,6 @@ ngx_http_trtc_removal_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
     ngx_http_trtc_removal_t  *orm = data;
 
-    size_t                    len;
     ngx_http_trtc_removal_t  *rm;
 
     rm = shm_zone->data;
@@ -509,37 +476,12 @@ ngx_http_trtc_removal_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     rm->shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
 
-    if (shm_zone->shm.exists) {
-        rm->sh = rm->shpool->data;
-        return NGX_OK;
-    }
+    rm->sh = ngx_http_trtc_zone_init(shm_zone,
+                                     sizeof(ngx_http_trtc_removal_sh_t),
+                                     ngx_http_trtc_removal_insert_node,
+                                     "trtc_removal_zone");
 
-    rm->sh = ngx_slab_alloc(rm->shpool, sizeof(ngx_http_trtc_removal_sh_t));
-    if (rm->sh == NULL) {
-        return NGX_ERROR;
-    }
-
-    rm->shpool->data = rm->sh;
-
-    ngx_rbtree_init(&rm->sh->rbtree, &rm->sh->sentinel,
-                    ngx_http_trtc_removal_insert_node);
-
-    ngx_queue_init(&rm->sh->queue);
-    rm->sh->version = 0;
-
-    len = sizeof(" in trtc_removal_zone \"\"") + shm_zone->shm.name.len;
-
-    rm->shpool->log_ctx = ngx_slab_alloc(rm->shpool, len);
-    if (rm->shpool->log_ctx == NULL) {
-        return NGX_ERROR;
-    }
-
-    ngx_sprintf(rm->shpool->log_ctx, " in trtc_removal_zone \"%V\"%Z",
-                &shm_zone->shm.name);
-
-    rm->shpool->log_nomem = 0;
-
-    return NGX_OK;
+    return rm->sh ? NGX_OK : NGX_ERROR;
 }
 
 
@@ -589,8 +531,8 @@ ngx_http_trtc_removal_lookup(ngx_http_trtc_removal_t *rm, u_char *key,
     ngx_rbtree_node_t             *node, *sentinel;
     ngx_http_trtc_removal_node_t  *rn;
 
-    node = rm->sh->rbtree.root;
-    sentinel = rm->sh->rbtree.sentinel;
+    node = rm->sh->tree.rbtree.root;
+    sentinel = rm->sh->tree.rbtree.sentinel;
 
     while (node != sentinel) {
 
@@ -636,8 +578,8 @@ ngx_http_trtc_removal_expire(ngx_http_trtc_removal_t *rm, ngx_uint_t full)
     now = ngx_time();
 
     if (!full) {
-        for (n = 0; n < 16 && !ngx_queue_empty(&rm->sh->queue); n++) {
-            q = ngx_queue_last(&rm->sh->queue);
+        for (n = 0; n < 16 && !ngx_queue_empty(&rm->sh->tree.queue); n++) {
+            q = ngx_queue_last(&rm->sh->tree.queue);
             rn = ngx_queue_data(q, ngx_http_trtc_removal_node_t, queue);
 
             if (rn->until >= now) {
@@ -652,8 +594,8 @@ ngx_http_trtc_removal_expire(ngx_http_trtc_removal_t *rm, ngx_uint_t full)
 
     freed = 0;
 
-    for (q = ngx_queue_last(&rm->sh->queue);
-         q != ngx_queue_sentinel(&rm->sh->queue);
+    for (q = ngx_queue_last(&rm->sh->tree.queue);
+         q != ngx_queue_sentinel(&rm->sh->tree.queue);
          q = prev)
     {
         prev = ngx_queue_prev(q);
@@ -665,8 +607,8 @@ ngx_http_trtc_removal_expire(ngx_http_trtc_removal_t *rm, ngx_uint_t full)
         }
     }
 
-    if (freed == 0 && !ngx_queue_empty(&rm->sh->queue)) {
-        q = ngx_queue_last(&rm->sh->queue);
+    if (freed == 0 && !ngx_queue_empty(&rm->sh->tree.queue)) {
+        q = ngx_queue_last(&rm->sh->tree.queue);
         ngx_http_trtc_removal_free(rm, ngx_queue_data(q,
                                        ngx_http_trtc_removal_node_t, queue));
     }
@@ -684,6 +626,6 @@ ngx_http_trtc_removal_free(ngx_http_trtc_removal_t *rm,
     node = (ngx_rbtree_node_t *)
                ((u_char *) rn - offsetof(ngx_rbtree_node_t, color));
 
-    ngx_rbtree_delete(&rm->sh->rbtree, node);
+    ngx_rbtree_delete(&rm->sh->tree.rbtree, node);
     ngx_slab_free_locked(rm->shpool, node);
 }
