@@ -24,7 +24,7 @@ static ngx_uint_t ngx_http_trtc_repeated(ngx_http_request_t *r,
 static ngx_int_t ngx_http_trtc_check(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok, trtc_rc_t *reason);
 static ngx_uint_t ngx_http_trtc_member_removed(
-    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok);
+    ngx_http_trtc_loc_conf_t *tlcf, ngx_http_trtc_ctx_t *ctx);
 static ngx_int_t ngx_http_trtc_auth_arg(ngx_conf_t *cf,
     ngx_http_trtc_loc_conf_t *conf, ngx_http_complex_value_t *cv);
 
@@ -48,7 +48,7 @@ ngx_http_trtc_access_handler(ngx_http_request_t *r)
     }
 
     if (ctx->reason == TRTC_OK) {
-        if (ngx_http_trtc_session(r, tlcf, &ctx->token) != NGX_OK) {
+        if (ngx_http_trtc_session(r, tlcf, ctx) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
@@ -176,9 +176,7 @@ check:
         return NULL;
     }
 
-    if (ctx->reason == TRTC_OK && ngx_http_trtc_member_removed(tlcf,
-                                                               &ctx->token))
-    {
+    if (ctx->reason == TRTC_OK && ngx_http_trtc_member_removed(tlcf, ctx)) {
         ctx->reason = TRTC_ERR_REMOVED;
     }
 
@@ -411,15 +409,19 @@ ngx_http_trtc_check(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
 }
 
 
-/* a host removed the token's member, or everyone, from its room */
+/*
+ * A host removed the token's member, or everyone, from its room; the
+ * member's key stays in the context, for its session
+ */
 
 static ngx_uint_t
 ngx_http_trtc_member_removed(ngx_http_trtc_loc_conf_t *tlcf,
-    trtc_token_t *tok)
+    ngx_http_trtc_ctx_t *ctx)
 {
-    size_t       len;
-    trtc_room_t  room;
-    u_char       key[NGX_HTTP_TRTC_REMOVAL_KEY_MAX];
+    trtc_room_t    room;
+    trtc_token_t  *tok;
+
+    tok = &ctx->token;
 
     if (tlcf->removal == NULL || !tok->has_userbuf) {
         return 0;
@@ -427,10 +429,14 @@ ngx_http_trtc_member_removed(ngx_http_trtc_loc_conf_t *tlcf,
 
     trtc_room_of(&tok->userbuf, &room);
 
-    len = ngx_http_trtc_removal_key(&room, (u_char *) tok->identifier,
-                                    tok->identifier_len, key);
+    ctx->member_len = ngx_http_trtc_removal_key(&room,
+                                                (u_char *) tok->identifier,
+                                                tok->identifier_len,
+                                                ctx->member);
 
-    return len && ngx_http_trtc_removed(tlcf->removal, key, len) != 0;
+    return ctx->member_len
+           && ngx_http_trtc_removed(tlcf->removal, ctx->member,
+                                    ctx->member_len) != 0;
 }
 
 

@@ -183,6 +183,8 @@ typedef struct {
     ngx_http_trtc_cache_e      cache;
     trtc_token_t               token;
     ngx_http_trtc_janus_t     *janus;       /* made at the first use */
+    size_t                     member_len;  /* 0: no removal zone */
+    u_char                     member[NGX_HTTP_TRTC_REMOVAL_KEY_MAX];
 } ngx_http_trtc_ctx_t;
 
 
@@ -216,7 +218,7 @@ ngx_int_t ngx_http_trtc_auth_args(ngx_conf_t *cf,
 
 /* ngx_http_trtc_session.c */
 ngx_int_t ngx_http_trtc_session(ngx_http_request_t *r,
-    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok);
+    ngx_http_trtc_loc_conf_t *tlcf, ngx_http_trtc_ctx_t *ctx);
 
 /* ngx_http_trtc_removal.c */
 extern ngx_uint_t  ngx_http_trtc_removal_tag;

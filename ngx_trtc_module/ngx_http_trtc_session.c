@@ -65,9 +65,8 @@ static ngx_event_t  ngx_http_trtc_removal_poll;
 
 ngx_int_t
 ngx_http_trtc_session(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
-    trtc_token_t *tok)
+    ngx_http_trtc_ctx_t *ctx)
 {
-    trtc_room_t               room;
     ngx_pool_cleanup_t       *cln;
     ngx_http_trtc_session_t  *s;
 
@@ -113,7 +112,8 @@ ngx_http_trtc_session(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
     }
 
     if (tlcf->auth.close_expired) {
-        s->deadline = (time_t) (trtc_expires(tok) + tlcf->auth.leeway);
+        s->deadline = (time_t) (trtc_expires(&ctx->token)
+                                + tlcf->auth.leeway);
         ngx_http_trtc_session_arm(s);
 
     } else if (s->event.timer_set) {
@@ -122,17 +122,14 @@ ngx_http_trtc_session(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
 
     ngx_http_trtc_session_unqueue(s);
 
-    if (tlcf->removal == NULL || !tok->has_userbuf) {
+    /* the member's key, as the access check made it */
+
+    if (tlcf->removal == NULL || ctx->member_len == 0) {
         return NGX_OK;
     }
 
-    trtc_room_of(&tok->userbuf, &room);
-
-    s->key_len = ngx_http_trtc_removal_key(&room, (u_char *) tok->identifier,
-                                           tok->identifier_len, s->key);
-    if (s->key_len == 0) {
-        return NGX_OK;
-    }
+    s->key_len = ctx->member_len;
+    ngx_memcpy(s->key, ctx->member, ctx->member_len);
 
     if (ngx_http_trtc_sessions.next == NULL) {
         ngx_queue_init(&ngx_http_trtc_sessions);
