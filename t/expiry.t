@@ -2,9 +2,9 @@
 
 # trtc_auth_close_expired: a connection that outlives its request ends with
 # the token that let it in.  An nchan WebSocket (verified and from the
-# cache), a WebSocket proxied by the proxy module and an nchan long poll,
-# each opened with a 10 s token, are closed when the token stops being
-# accepted (its expiry plus the leeway), not before; with the directive
+# cache), a WebSocket proxied by the proxy module and an nchan long poll
+# (HTTP/1.1 and HTTP/2), each opened with a 10 s token, are closed when
+# the token stops being accepted (its expiry plus the leeway), not before; with the directive
 # off, the socket stays open.
 
 use strict;
@@ -12,6 +12,7 @@ use warnings;
 
 use Test::More;
 use IO::Select;
+use POSIX ();
 use Time::HiRes ();
 
 use lib 't/lib';
@@ -38,6 +39,7 @@ $t->run(<<"EOF", main => "load_module $NCHAN;");
 
     server {
         listen 127.0.0.1:%%PORT%%;
+        listen 127.0.0.1:%%PORT_h2%% http2;
 
         trtc_auth_token \$arg_privateMapKey;
         trtc_auth_room \$arg_room;
@@ -62,6 +64,13 @@ $t->run(<<"EOF", main => "load_module $NCHAN;");
             nchan_subscriber longpoll;
             nchan_subscriber_timeout 300s;
             nchan_channel_id "room/\$trtc_room_id";
+        }
+
+        location = /quiet {
+            trtc_auth on;
+            nchan_subscriber longpoll;
+            nchan_subscriber_timeout 300s;
+            nchan_channel_id "quiet/\$trtc_room_id";
         }
 
         location = /proxied {
@@ -113,6 +122,18 @@ my $poll = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
 print $poll "GET /poll?$q HTTP/1.1\r\nHost: localhost\r\n\r\n";
 $open{poll} = $poll;
 
+# an HTTP/2 long poll (curl, prior knowledge) on a channel nothing is
+# published to: its request ends when nginx closes the connection
+my $h2 = fork() // die "fork: $!\n";
+if ($h2 == 0) {
+    open STDOUT, '>', $t->dir . '/h2.out';
+    open STDERR, '>&', \*STDOUT;
+    exec('curl', '-sv', '-o', '/dev/null', '--http2-prior-knowledge',
+         '-m', 60 * $SLOW,
+         'http://127.0.0.1:' . $t->port('h2') . "/quiet?$q")
+        or POSIX::_exit(127);
+}
+
 # the token is still accepted 2 s before the deadline: all of them open
 # and a message reaches every socket
 sleep_until($deadline - 2);
@@ -160,6 +181,24 @@ for my $name (qw(sub sub-cached proxied poll)) {
                  $closed{$name} - $deadline));
 }
 
+my ($h2_closed, $h2_exit);
+while (Time::HiRes::time() < $end) {
+    if (waitpid($h2, POSIX::WNOHANG()) == $h2) {
+        $h2_closed = Time::HiRes::time();
+        $h2_exit = $? >> 8;
+        last;
+    }
+    Time::HiRes::sleep(0.02);
+}
+ok(defined $h2_closed && $h2_closed >= $deadline - 0.05,
+   'HTTP/2: the long poll\'s connection is closed at the deadline, not '
+   . 'before') or diag(defined $h2_closed ? "at $h2_closed" : 'still open');
+like($t->read_file('h2.out'), qr{HTTP/2}, 'HTTP/2: it was HTTP/2');
+ok($h2_exit, "HTTP/2: and got no answer (curl exit $h2_exit)")
+    if defined $h2_exit;
+note(sprintf('h2 closed %.3f s after the deadline',
+             ($h2_closed // 0) - $deadline));
+
 # with trtc_auth_close_expired off it is still open and reading
 is($t->request('POST', '/pub?room=1234', body => 'after')->{status} =~ /^20[12]$/
    ? 'ok' : 'no', 'ok', 'a message is published after the deadline');
@@ -172,7 +211,7 @@ ok(!$s && $status =~ / 401 /, 'the expired token opens no new socket');
 
 my $log = $t->read_file('error.log');
 my $n = () = $log =~ /trtc token expired, connection closed/g;
-is($n, 4, 'one line in the error log for each connection closed');
+is($n, 5, 'one line in the error log for each connection closed');
 
 $t->check_log();
 
