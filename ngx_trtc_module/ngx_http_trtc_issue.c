@@ -107,13 +107,19 @@ ngx_http_trtc_issue_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (tlcf->issue.cookie_name.len
-        && ngx_http_trtc_set_cookie(r, tlcf,
-                                    (u_char *) (pmk_len ? pmk : sig),
-                                    pmk_len ? pmk_len : sig_len)
-           != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    if (tlcf->issue.cookie_name.len) {
+        rc = ngx_http_trtc_set_cookie(r, tlcf,
+                                      (u_char *) (pmk_len ? pmk : sig),
+                                      pmk_len ? pmk_len : sig_len);
+
+        if (rc == NGX_DECLINED) {
+            return ngx_http_trtc_send_error(r, NGX_HTTP_BAD_REQUEST,
+                                            "bad_cookie_path");
+        }
+
+        if (rc != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
     }
 
     return ngx_http_trtc_issue_reply(r, tlcf, &tok, sig, sig_len, pmk,
@@ -274,13 +280,20 @@ ngx_http_trtc_ice_servers(ngx_http_request_t *r,
 }
 
 
+/*
+ * Set-Cookie with the token; the path may hold variables (a room's own
+ * page, "path=/room/$arg_roomId/"): what they give must be a path a
+ * cookie can carry, else NGX_DECLINED
+ */
+
 static ngx_int_t
 ngx_http_trtc_set_cookie(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, u_char *token, size_t len)
 {
     u_char      *p, *start;
     size_t       size;
-    ngx_uint_t   secure;
+    ngx_str_t    path;
+    ngx_uint_t   secure, i;
 
     secure = tlcf->issue.cookie_secure;
 
@@ -290,8 +303,37 @@ ngx_http_trtc_set_cookie(ngx_http_request_t *r,
     }
 #endif
 
+    if (tlcf->issue.cookie_path == NULL) {
+        ngx_str_set(&path, "/");
+
+    } else {
+        if (ngx_http_complex_value(r, tlcf->issue.cookie_path, &path)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        /* RFC 6265 path-value, without spaces: nothing that ends the
+         * attribute or the header */
+
+        if (path.len == 0 || path.len > NGX_HTTP_TRTC_COOKIE_PATH_MAX
+            || path.data[0] != '/')
+        {
+            return NGX_DECLINED;
+        }
+
+        for (i = 0; i < path.len; i++) {
+            if (path.data[i] <= ' ' || path.data[i] >= 0x7f
+                || path.data[i] == ';')
+            {
+                return NGX_DECLINED;
+            }
+        }
+    }
+
     size = tlcf->issue.cookie_name.len + 1 + len
            + sizeof("; Max-Age=") - 1 + NGX_TIME_T_LEN
+           + sizeof("; Path=") - 1 + path.len
            + tlcf->issue.cookie_attrs.len + sizeof("; Secure") - 1;
 
     start = ngx_pnalloc(r->pool, size);
@@ -299,8 +341,9 @@ ngx_http_trtc_set_cookie(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    p = ngx_sprintf(start, "%V=%*s; Max-Age=%T%V", &tlcf->issue.cookie_name,
-                    len, token, tlcf->issue.expire, &tlcf->issue.cookie_attrs);
+    p = ngx_sprintf(start, "%V=%*s; Max-Age=%T; Path=%V%V",
+                    &tlcf->issue.cookie_name, len, token,
+                    tlcf->issue.expire, &path, &tlcf->issue.cookie_attrs);
 
     if (secure) {
         p = ngx_cpymem(p, "; Secure", sizeof("; Secure") - 1);
@@ -315,10 +358,11 @@ ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_trtc_loc_conf_t *tlcf = conf;
 
-    u_char      *p;
-    size_t       len;
-    ngx_str_t   *value, path, domain, samesite;
-    ngx_uint_t   i;
+    u_char                            *p;
+    size_t                             len;
+    ngx_str_t                         *value, path, domain, samesite;
+    ngx_uint_t                         i;
+    ngx_http_compile_complex_value_t   ccv;
 
     if (tlcf->issue.cookie_name.data) {
         return "is duplicate";
@@ -348,7 +392,7 @@ ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     tlcf->issue.cookie_name = value[1];
     tlcf->issue.cookie_secure = 0;
 
-    ngx_str_set(&path, "/");
+    ngx_str_null(&path);
     ngx_str_set(&samesite, "Lax");
     ngx_str_null(&domain);
 
@@ -394,8 +438,26 @@ ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         goto invalid;
     }
 
-    len = sizeof("; Path=; Domain=; HttpOnly; SameSite=") - 1
-          + path.len + domain.len + samesite.len;
+    if (path.len) {
+        tlcf->issue.cookie_path = ngx_palloc(cf->pool,
+                                             sizeof(ngx_http_complex_value_t));
+        if (tlcf->issue.cookie_path == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
+
+        ccv.cf = cf;
+        ccv.value = &path;
+        ccv.complex_value = tlcf->issue.cookie_path;
+
+        if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    len = sizeof("; Domain=; HttpOnly; SameSite=") - 1
+          + domain.len + samesite.len;
 
     p = ngx_pnalloc(cf->pool, len);
     if (p == NULL) {
@@ -403,8 +465,6 @@ ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     tlcf->issue.cookie_attrs.data = p;
-
-    p = ngx_sprintf(p, "; Path=%V", &path);
 
     if (domain.len) {
         p = ngx_sprintf(p, "; Domain=%V", &domain);

@@ -419,6 +419,7 @@ ngx_http_trtc_create_loc_conf(ngx_conf_t *cf)
      *     conf->issue.user = NULL;
      *     conf->issue.room = NULL;
      *     conf->issue.cookie_name = { 0, NULL };
+     *     conf->issue.cookie_path = NULL;
      *     conf->issue.cookie_attrs = { 0, NULL };
      *     conf->turn.secret = { 0, NULL };
      *     conf->turn.urls = { 0, NULL };
@@ -552,6 +553,7 @@ ngx_http_trtc_merge_issue(ngx_http_trtc_loc_conf_t *conf,
 
     if (conf->issue.cookie_name.data == NULL) {
         conf->issue.cookie_name = prev->issue.cookie_name;
+        conf->issue.cookie_path = prev->issue.cookie_path;
         conf->issue.cookie_attrs = prev->issue.cookie_attrs;
         conf->issue.cookie_secure = prev->issue.cookie_secure;
     }

@@ -48,6 +48,9 @@
 #define NGX_HTTP_TRTC_REMOVAL_KEY_MAX                                       \
     (1 + TRTC_ROOM_TEXT_MAX + 1 + TRTC_USERID_MAX)
 
+/* the longest cookie path trtc_issue_cookie's variables may give */
+#define NGX_HTTP_TRTC_COOKIE_PATH_MAX 1024
+
 /* the longest $arg_NAME whose repetition the checks look for */
 #define NGX_HTTP_TRTC_ARG_NAME_MAX    64
 
@@ -102,7 +105,8 @@ typedef struct {
     ngx_http_trtc_privilege_t *privilege;
     time_t                     expire;
     ngx_str_t                  cookie_name;
-    ngx_str_t                  cookie_attrs;
+    ngx_http_complex_value_t  *cookie_path;   /* NULL: "/" */
+    ngx_str_t                  cookie_attrs;  /* after the path */
     ngx_flag_t                 cookie_secure;
 } ngx_http_trtc_issue_conf_t;
 

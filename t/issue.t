@@ -61,6 +61,19 @@ $t->run(<<'EOF');
             trtc_issue_cookie trtc_token path=/rooms samesite=strict;
         }
 
+        location /cookie-room {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+            trtc_issue_room $arg_roomId;
+            trtc_issue_cookie trtc_token path=/room/$arg_roomId/;
+        }
+
+        location /cookie-path {
+            trtc_issue;
+            trtc_issue_user $arg_userId;
+            trtc_issue_cookie p path=/$arg_p;
+        }
+
         location /cookie-secure {
             trtc_issue;
             trtc_issue_user $arg_userId;
@@ -293,6 +306,29 @@ like($https, qr/^Set-Cookie: trtc_token=[^;]+; Max-Age=86400; Path=\/; (?x)
      'over https the cookie is Secure');
 like(TrtcTest::header($t->get('/cookie?userId=carol'), 'Set-Cookie'),
      qr/SameSite=Strict$/, 'not over plain http');
+
+# a room's own cookie: its page's path, the room as the page's URL has it
+
+like(TrtcTest::header($t->get('/cookie-room?userId=carol&roomId=9'), 'Set-Cookie'),
+     qr/^trtc_token=[^;]+; Max-Age=86400; Path=\/room\/9\/; HttpOnly; SameSite=Lax$/,
+     'cookie path from variables: the room\'s page');
+like(TrtcTest::header($t->get('/cookie-room?userId=carol&roomId=Q%26A%20%231'),
+                      'Set-Cookie'),
+     qr/; Path=\/room\/Q%26A%20%231\/;/, 'a string room, escaped as sent');
+
+$r = $t->get('/cookie-room?userId=carol&roomId=a;b');
+is($r->{status}, 400, 'a ";" in the cookie path: 400');
+is(json_body($r)->{error}, 'bad_cookie_path', '... bad_cookie_path');
+ok(!TrtcTest::header($r, 'Set-Cookie'), '... and no cookie');
+
+$r = $t->get('/cookie-path?userId=carol&p=' . 'x' x 1023);
+like(TrtcTest::header($r, 'Set-Cookie'), qr/; Path=\/x{1023};/,
+     'a cookie path of 1024 bytes, the bound');
+$r = $t->get('/cookie-path?userId=carol&p=' . 'x' x 1024);
+is($r->{status}, 400, 'a cookie path of 1025 bytes: 400');
+$r = $t->get('/cookie-path?userId=carol&p=%0d%0aX:1');
+is($r->{status}, 200, 'an escaped CR LF stays escaped in $arg_p');
+like(TrtcTest::header($r, 'Set-Cookie'), qr/; Path=\/%0d%0aX:1;/i, '... as it was sent');
 
 ok(!TrtcTest::header($t->get('/issue?userId=a'), 'Set-Cookie'),
    'no cookie unless asked');
