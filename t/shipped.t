@@ -118,17 +118,27 @@ sub page {
 }
 
 is(page('/room/1/', $alice->{privateMapKey}), 200, 'room 1 with its cookie');
+is(page('/room/2/', $alice->{privateMapKey}), '/?denied=room_mismatch#room=2',
+   'a room-1 cookie on room 2\'s page: the login page, with the link\'s room');
+is(page('/room/Q&A%20%231/', ''), '/?denied=no_token#room=Q&A%20%231',
+   'no cookie: the link\'s room as it was sent, in the fragment');
 is(page('/room/2/../1/', $mallory->{privateMapKey}), '/?denied=room_mismatch',
    '/room/2/../1/ is room 1: a room-2 cookie goes to the login page');
 is(page('/room/2/../1/', $alice->{privateMapKey}), 200,
    '/room/2/../1/ with a room-1 cookie: room 1');
 is(page('/room/%31/', $alice->{privateMapKey}), 200, '/room/%31/ is room 1');
 
+# each room's cookie is for its own page: tabs in two rooms keep theirs
+
+like(TrtcTest::header($t->get('/api/token?userId=erin&roomId=Q%26A%20%231'), 'Set-Cookie'),
+     qr{^trtc_token=[^;]+; Max-Age=7200; Path=/room/Q%26A%20%231/; HttpOnly; SameSite=Lax$},
+     'the issuer\'s cookie: the path of that room\'s page');
+
 my $aA = $t->issue('erin', 'aA');
 my $a41 = $t->issue('erin', 'a%2541');
 is($a41->{roomId}, 'a%41', 'a string room "a%41"');
 is(page('/room/aA/', $aA->{privateMapKey}), 200, 'room "aA" with its cookie');
-is(page('/room/a%2541/', $aA->{privateMapKey}), '/?denied=room_mismatch',
+is(page('/room/a%2541/', $aA->{privateMapKey}), '/?denied=room_mismatch#room=a%2541',
    'a cookie for room "aA" does not open /room/a%2541/');
 is(page('/room/a%2541/', $a41->{privateMapKey}), 200,
    '/room/a%2541/ is room "a%41"');
@@ -136,7 +146,7 @@ is(page('/room/a%2541/', $a41->{privateMapKey}), 200,
 # a key of room 1 that grants neither enter nor create
 
 my $none = pmk(user => 'nina', roomid => 1, privilege => 8 | 32);
-is(page('/room/1/', $none), '/?denied=privilege_missing',
+is(page('/room/1/', $none), '/?denied=privilege_missing#room=1',
    'a room-1 key that only receives: no room page');
 my ($ns, $nst) = $t->ws_open("/signal/sub?room=1&privateMapKey=$none");
 like($nst, qr/ 401 /, 'and no signaling socket');

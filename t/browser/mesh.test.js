@@ -587,7 +587,7 @@ check('a tampered token cookie: the login page with a message, never the room', 
     const page = await newPage(ctx, 'tamper');
     await page.goto(BASE + '/');
     const tok = await issue(page, 'mallory', ROOM_A);
-    const [cookie] = await ctx.cookies(BASE + '/room/');
+    const [cookie] = await ctx.cookies(BASE + '/room/' + ROOM_A + '/');
     assert(cookie && cookie.name === 'trtc_token' && cookie.value === tok.privateMapKey, 'issuer set the cookie');
     const v = cookie.value;
     const i = Math.floor(v.length / 2);
@@ -616,8 +616,18 @@ check('a token for room B on room A\'s page: the login page, never the room', as
     const ctx = await newContext();
     const page = await newPage(ctx, 'mismatch');
     await page.goto(BASE + '/');
-    await issue(page, 'mallory', ROOM_B);
-    const res = await page.goto(BASE + '/room/' + ROOM_A + '/');
+    const b = await issue(page, 'mallory', ROOM_B);
+    /* the issuer's cookie is room B's page's only: not even sent */
+    const [cookie] = await ctx.cookies(BASE + '/room/' + ROOM_B + '/');
+    assert(cookie && cookie.path === '/room/' + ROOM_B + '/', 'cookie path is room B\'s page: '
+           + (cookie && cookie.path));
+    assert((await ctx.cookies(BASE + '/room/' + ROOM_A + '/')).length === 0, 'no cookie for room A');
+    let res = await page.goto(BASE + '/room/' + ROOM_A + '/');
+    assert(res.url().indexOf('/room/') < 0, 'not served the room');
+    await expectDenied(page, /^no_token$/, /invited to room 4321/);
+    /* and a cookie set for every path by hand: refused for its room */
+    await ctx.addCookies([{name: 'trtc_token', value: b.privateMapKey, domain: '127.0.0.1', path: '/'}]);
+    res = await page.goto(BASE + '/room/' + ROOM_A + '/');
     assert(res.url().indexOf('/room/') < 0, 'not served the room');
     await expectDenied(page, /^room_mismatch$/, /another room/);
     await ctx.close();
