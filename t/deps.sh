@@ -12,6 +12,7 @@ packages=(
     build-essential dpkg-dev        # dpkg-dev: "apt-get source" for make static
     perl openssl curl wrk
     chromium iproute2 util-linux    # browser tests, in a network namespace
+    fonts-wqy-microhei              # their screenshots in Chinese
     coturn                          # TURN relay (browser-turn.t)
     redis-server                    # across servers (browser-redis.t, removal-redis.t)
     janus                           # the SFU mode (browser-sfu.t)

@@ -63,8 +63,9 @@ export function validUserId(s) {
 }
 
 export function validRoomId(s) {
-    if (/^[1-9][0-9]{0,9}$/.test(s) && Number(s) <= 4294967294) {
-        return true;
+    if (/^[0-9]+$/.test(s)) {
+        /* digits are a number room, as the help says: 1 to 4294967294 */
+        return /^[1-9][0-9]{0,9}$/.test(s) && Number(s) <= 4294967294;
     }
     /* a string room: TRTC's character set; "." and ".." would be
      * eaten by URL path normalisation */
@@ -133,11 +134,22 @@ export function issueToken(userId, roomId, role) {
                 if (!json || typeof json.privateMapKey !== 'string') {
                     throw new Error(t('errHttp', {status: res.status}));
                 }
+                json.receivedAt = Date.now();   /* for serverNow() */
                 return json;
             });
         }, function (e) {
             throw new Error(t('errNetwork', {error: errorText(e)}));
         });
+}
+
+/* now by the issuer's clock (to a second), in ms: the token says when
+ * it was signed, and this page when it came; a page's clock may be off */
+export function serverNow(token) {
+    var signed = ((token.expiresAt | 0) - (token.expire | 0)) * 1000;
+    if (!signed || typeof token.receivedAt !== 'number') {
+        return Date.now();
+    }
+    return Date.now() + signed - token.receivedAt;
 }
 
 export const store = {

@@ -56,6 +56,7 @@ function meshPath(cArg) {
     me = c.me;
 
     return {
+        ownsConn: true,         /* its tiles show its connections' state */
         join: join, leave: leave, handle: handle,
         update: function () {},
         start: function () {},
@@ -124,12 +125,13 @@ function join(p, answering) {
         onTrack(p, e);
     };
 
+    ui.setConn(p.tiles.camera, 'new');
     pc.onconnectionstatechange = function () {
         var s = pc.connectionState;
         if (p.closed) {
             return;
         }
-        p.tiles.camera.el.setAttribute('data-conn', s);
+        ui.setConn(p.tiles.camera, s);
         if (s === 'failed') {
             ui.setError('peer-' + p.uid, t('peerFailed', {user: p.uid}));
             pc.restartIce();

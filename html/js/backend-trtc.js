@@ -393,10 +393,20 @@ function listen() {
             }
         }
     });
+    /* "kick": this user id entered on a newer page, which stays (as
+     * the embedded rooms do); "banned", "room_disband": Tencent's
+     * server API removed it or ended the room */
     on(E.KICKED_OUT, function (ev) {
         ui.setStatus('refused');
-        ui.setError('signal', t('signalDown', {detail: 'kicked out: ' + ev.reason}),
-                    ui.loginLink('signal_refused'));
+        if (ev.reason === 'kick') {
+            ui.setError('taken', t('takenOver', {user: uid}), ui.loginLink('taken'));
+        } else if (ev.reason === 'banned' || ev.reason === 'room_disband') {
+            var key = ev.reason === 'banned' ? 'removed' : 'ended';
+            ui.setError(key, T.refusalText(key, ctx.roomKey), ui.loginLink(key));
+        } else {
+            ui.setError('signal', t('signalDown', {detail: 'kicked out: ' + ev.reason}),
+                        ui.loginLink('signal_refused'));
+        }
     });
     on(E.REMOTE_USER_ENTER, function (ev) {
         peer(ev.userId);

@@ -295,7 +295,7 @@ function checkNetwork(runId) {
             n: samples.length
         };
         if (runId !== run) { return; }
-        $('#check-rtt').textContent = t('rtt', r);
+        $('#check-rtt').textContent = t('rttMedian', r);   /* the detail says the rest */
         if (r.median > 500) {
             setResult('network', 'fail', t('networkSlow', r), runId);
         } else {

@@ -35,6 +35,21 @@ function randomRoom() {
     return String(100000 + a[0] % 900000);
 }
 
+/* the room of the link that brought the person here: nginx sends a
+ * room page's visitor without a token to /?denied=...#room=<as in the
+ * link> */
+function linkRoom() {
+    var m = /^#room=(.+)$/.exec(location.hash);
+    if (!m) {
+        return null;
+    }
+    try {
+        return decodeURIComponent(m[1]);
+    } catch (e) {
+        return null;            /* not UTF-8: no room */
+    }
+}
+
 /* ---- devices ---- */
 
 var pickersReady = null;
@@ -131,7 +146,9 @@ function join(ev) {
         return;
     }
     if (!T.validRoomId(roomId)) {
-        showError([t('errRoomId')]);
+        showError([/^[0-9]+$/.test(roomId) ? t('errRoomNumber')
+                   : roomId.length > 64 ? t('errRoomLong', {n: roomId.length})
+                   : t('errRoomId')]);
         $('#roomId').focus();
         return;
     }
@@ -174,14 +191,17 @@ function init() {
     T.translate();
 
     var denied = params.get('denied');
-    if (denied) {
-        showError([t('deniedTitle'), T.refusalText(denied, params.get('roomId'))]);
+    var invited = linkRoom();
+    if (denied === 'no_token' && invited !== null) {
+        showError([t('invited', {room: invited})], 'info');
+    } else if (denied) {
+        showError([t('deniedTitle'), T.refusalText(denied, params.get('roomId') || invited)]);
     } else if (!T.served) {
         showError([t('errNotServed')]);
     }
 
     $('#userId').value = params.get('userId') || T.store.get('userId') || randomUser();
-    $('#roomId').value = params.get('roomId') || T.store.get('roomId') || randomRoom();
+    $('#roomId').value = params.get('roomId') || invited || T.store.get('roomId') || randomRoom();
     var role = params.get('role');
     if (role === 'audience' || role === 'speaker' || role === 'host') {
         $('#role').value = role;

@@ -10,6 +10,7 @@
  */
 
 import * as T from './app.js';
+import {createLayout} from './room-layout.js';
 
 var t = T.t;
 var $ = T.$;
@@ -27,6 +28,14 @@ export function createRoomUI(roomKeyArg, meArg) {
     me = meArg;
 
     grid = $('#grid');
+    createLayout($('#stage'), grid);
+    document.addEventListener('keydown', function (e) {
+        if (e.key === 'Escape') {
+            shrink();
+        }
+    });
+    $('#invite').addEventListener('click', invite);
+    watchNetwork();
     errors = alerts('#room-error');
     notices = alerts('#room-notice');
     tiles = new Set();
@@ -48,7 +57,7 @@ export function createRoomUI(roomKeyArg, meArg) {
         loginLink: loginLink, mediaNotice: mediaNotice, shareCancelled: shareCancelled,
         makeTile: makeTile, makeOwnTile: makeOwnTile,
         insertTile: insertTile, removeTile: removeTile,
-        setTracks: setTracks,
+        setTracks: setTracks, setConn: setConn,
         attachMeter: attachMeter, quiet: quiet,
         renderMember: renderMember,
         startMeters: function () { audio.timer = setInterval(meterTick, 120); },
@@ -107,11 +116,13 @@ function makeTile(uid, kind, opts) {
     var box = T.el('div', {
         class: 'tile', 'data-user': uid, 'data-kind': kind,
         'data-audio': 'off', 'data-video': 'off', 'data-speaking': '0',
-        'data-local': opts.local ? '' : null, tabindex: '0'
+        'data-local': opts.local ? '' : null, tabindex: '0',
+        title: t('enlargeHint')
     }, [
         video,
         T.el('div', {class: 'avatar', 'aria-hidden': 'true'},
              [T.el('span', {text: kind === 'screen' ? '' : uid.charAt(0).toUpperCase()})]),
+        T.el('div', {class: 'conn', role: 'status'}),
         T.el('div', {class: 'tile-bar'}, [
             T.el('span', {class: 'mic', 'aria-hidden': 'true'}),
             T.el('span', {class: 'name', text: opts.name}),
@@ -152,17 +163,6 @@ function insertTile(tile, after) {
         grid.appendChild(tile.el);
     }
     tiles.add(tile);
-    layout();
-}
-
-
-/* columns and rows by the number of tiles; CSS sizes the grid so
- * that all rows fit the window */
-function layout() {
-    var n = grid.children.length;
-    var cols = n <= 1 ? 1 : n <= 4 ? 2 : n <= 9 ? 3 : 4;
-    grid.style.setProperty('--cols', cols);
-    grid.style.setProperty('--rows', Math.max(1, Math.ceil(n / cols)));
 }
 
 
@@ -174,20 +174,22 @@ function removeTile(tile) {
     tile.video.srcObject = null;
     tile.el.remove();
     tiles.delete(tile);
-    grid.classList.toggle('has-enlarged', !!grid.querySelector('[data-enlarged]'));
-    layout();
 }
 
 
 function toggleEnlarge(box) {
     var was = box.hasAttribute('data-enlarged');
-    grid.querySelectorAll('[data-enlarged]').forEach(function (x) {
-        x.removeAttribute('data-enlarged');
-    });
+    shrink();
     if (!was) {
         box.setAttribute('data-enlarged', '');
     }
-    grid.classList.toggle('has-enlarged', !was);
+}
+
+
+function shrink() {
+    grid.querySelectorAll('[data-enlarged]').forEach(function (x) {
+        x.removeAttribute('data-enlarged');
+    });
 }
 
 
@@ -367,6 +369,13 @@ function renderMember(p) {
     attachMeter(cam, a || null);
     quiet(cam);
     audienceTag(cam, p.priv);
+    if (cam.connAuto) {
+        /* no connection of its own to watch: connecting while media it
+         * announced has not come */
+        var expect = (p.state.audio && allowed(p, 'camera', 'audio'))
+                     || (p.state.video && allowed(p, 'camera', 'video'));
+        setConn(cam, expect && !tracks.length ? 'connecting' : 'connected');
+    }
 
     var screen = remoteTracks(p, 'screen').slice(0, 1);
     if (screen.length) {
@@ -391,13 +400,78 @@ function audienceTag(tile, priv) {
 }
 
 
+/* ---- a member's connection, as its tile shows it ----
+ * state: an RTCPeerConnection's connectionState, or connecting or
+ * connected; "connecting" again after "connected" is reconnecting.  A
+ * tile not connected shows so over its picture and no microphone
+ * state, so that nobody looks muted who is not there yet. */
+
+var CONN_SHOWN = {
+    'new': 'connecting', connecting: 'connecting', connected: 'connected',
+    disconnected: 'reconnecting', failed: 'failed', closed: 'failed'
+};
+
+function setConn(tile, state) {
+    var shown = CONN_SHOWN[state] || 'connecting';
+    if (shown === 'connecting' && tile.wasConnected) {
+        shown = 'reconnecting';
+    }
+    if (shown === 'connected') {
+        tile.wasConnected = true;
+    }
+    if (tile.el.getAttribute('data-conn') === shown) {
+        return;
+    }
+    tile.el.setAttribute('data-conn', shown);
+    tile.el.querySelector('.conn').textContent = shown === 'connected' ? ''
+                                                 : t('conn.' + shown);
+}
+
+
 /* ---- status, count, controls ---- */
 
+var signalState = 'connecting', offline = false;
+
 function setStatus(state) {
+    signalState = state;
+    if (state === 'connected') {
+        offline = false;        /* a socket opened: the network is there */
+    }
+    showStatus();
+}
+
+function showStatus() {
+    var state = offline && signalState !== 'refused' ? 'offline' : signalState;
     var s = $('#room-status');
     s.setAttribute('data-state', state);
     $('#room-status-text').textContent = state === 'connected' ? t('connected')
+                                         : state === 'offline' ? t('offline')
+                                         : state === 'reconnecting' ? t('reconnecting')
                                          : state === 'refused' ? '' : t('connecting');
+}
+
+/* the browser knows before any socket does that the network is gone;
+ * the events, not navigator.onLine, which is false on a machine with
+ * only a loopback interface though its pages reach the server */
+function watchNetwork() {
+    window.addEventListener('offline', function () { offline = true; showStatus(); });
+    window.addEventListener('online', function () { offline = false; showStatus(); });
+}
+
+
+/* a link to this room: the room in the path, never a token */
+function invite() {
+    var link = location.origin + T.roomPath(roomKey);
+    var done = function (key) {
+        setNotice('invite', t(key, {link: link}));
+        setTimeout(function () { clearNotice('invite'); }, 8000);
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(link).then(function () { done('inviteCopied'); },
+                                                 function () { done('inviteShow'); });
+    } else {
+        done('inviteShow');
+    }
 }
 
 

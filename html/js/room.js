@@ -141,8 +141,11 @@ function main() {
         return;
     }
 
+    /* since: when this page came, by the server's clock: of two pages
+     * of one user id the later one stays (signal.js) */
     var me = {uid: session.token.userId, sid: T.randomId(),
-              priv: session.token.privilege | 0};
+              priv: session.token.privilege | 0,
+              since: T.serverNow(session.token)};
     me.key = me.uid + '/' + me.sid;
 
     document.title = t('roomTitle', {room: roomKey}) + ' · ' + me.uid;

@@ -47,13 +47,14 @@ var t = T.t;
 
 var HEARTBEAT_TICKS = 2;        /* one tick a second: a heartbeat every 2 s */
 var PEER_TIMEOUT_MS = 6000;
+var ECHO_TIMEOUT_MS = 5000;     /* our own heartbeat not back: deaf */
 var MESSAGES_KEPT = 100;
 var POST_TIMEOUT_MS = 5000;
 var DEPARTED_KEPT = 64;
 
 /* the state of this page's createSignalRoom() */
-var ui, me, roomKey, token, local, sig, members, departed, messages, clock, path,
-    host;
+var ui, me, roomKey, token, local, sig, members, departed, newest, messages, clock,
+    path, host;
 
 
 /* ctx: room.js's {ui, session, me, roomKey, token, ice, own}; makePath:
@@ -66,9 +67,10 @@ export function createSignalRoom(ctx, makePath) {
     local = createLocalMedia(ui, me, ctx.session, ctx.own);
 
     sig = {ws: null, open: false, retry: 0, timer: null, chains: new Map(),
-           refused: false, overlap: null};
+           refused: false, overlap: null, echoAt: 0, deaf: false};
     members = new Map();    /* userId -> member */
     departed = new Set();   /* userId/sid of the members that said bye */
+    newest = new Map();     /* userId -> {sid, at} of its latest page */
     messages = [];
     clock = {worker: null, timer: null, ticks: 0};
 
@@ -198,6 +200,7 @@ function bye() {
  * candidates); different destinations do not wait for each other */
 function send(msg, to) {
     msg.sid = me.sid;
+    msg.at = me.since;
     var body = JSON.stringify(msg);
     var key = to || '';
     var prev = sig.chains.get(key) || Promise.resolve();
@@ -279,6 +282,7 @@ function connect(renewing) {
     ws.onopen = function () {
         opened = true;
         sig.open = true;
+        sig.echoAt = Date.now();
         sig.retry = 0;
         ui.clearError('signal');
         ui.setStatus('connected');
@@ -298,8 +302,8 @@ function connect(renewing) {
             return;             /* replaced by a renewal */
         }
         sig.open = false;
-        if (ui.leaving()) {
-            return;
+        if (ui.leaving() || sig.refused) {
+            return;             /* left, or stopped for a reason it shows */
         }
         if (renewing) {
             retire(renewing);
@@ -403,14 +407,42 @@ function onRaw(text) {
     {
         return;
     }
+    if (outer.from === me.uid && msg.sid === me.sid) {
+        sig.echoAt = Date.now();
+        return;
+    }
     if (outer.from === me.uid) {
-        /* our own broadcast echoed; or the same name in another tab */
-        if (msg.sid !== me.sid && (msg.t === 'hello' || msg.t === 'hb')) {
-            ui.setNotice('dup', t('dupUser', {user: me.uid}));
+        /* our own broadcast echoed; or this user id on a newer page (in
+         * another tab or device), which takes over, as in TRTC */
+        if (msg.sid !== me.sid && later(msg, {sid: me.sid, at: me.since})) {
+            stopFor('taken', t('takenOver', {user: me.uid}));
         }
         return;
     }
+    if (!latest(outer.from, msg)) {
+        return;                 /* from a page this user id left for a newer one */
+    }
     handle(outer.from, outer.privilege | 0, msg);
+}
+
+
+/* is a message from a later page than the one of {sid, at}? */
+function later(msg, than) {
+    var at = typeof msg.at === 'number' ? msg.at : 0;
+    return at > than.at || (at === than.at && msg.sid > than.sid);
+}
+
+
+/* one page a user id: the latest seen; false for an earlier one's */
+function latest(uid, msg) {
+    var last = newest.get(uid);
+    if (last && last.sid !== msg.sid && !later(msg, last)) {
+        return false;
+    }
+    if (!last || last.sid !== msg.sid) {
+        newest.set(uid, {sid: msg.sid, at: typeof msg.at === 'number' ? msg.at : 0});
+    }
+    return true;
 }
 
 
@@ -479,6 +511,7 @@ function ensure(uid, sid, priv, answering) {
             tiles: {}
         };
         p.tiles.camera = ui.makeTile(uid, 'camera', {name: uid});
+        p.tiles.camera.connAuto = !path.ownsConn;
         ui.insertTile(p.tiles.camera);
         host.decorate(p);
         members.set(uid, p);
@@ -556,8 +589,17 @@ function tick() {
         announce('hb');
     }
     var now = Date.now();
+    /* our own heartbeats come back through the room: when they stop,
+     * the network is gone, though the socket may not know it yet */
+    var deaf = sig.open && now - sig.echoAt > ECHO_TIMEOUT_MS;
+    if (deaf !== sig.deaf) {
+        sig.deaf = deaf;
+        if (sig.open) {
+            ui.setStatus(deaf ? 'reconnecting' : 'connected');
+        }
+    }
     members.forEach(function (p) {
-        if (!sig.open) {
+        if (!sig.open || deaf) {
             p.lastSeen = now;   /* we cannot hear anyone: drop no one */
         } else if (now - p.lastSeen > PEER_TIMEOUT_MS) {
             remove(p);
