@@ -1,6 +1,6 @@
 #!/usr/bin/perl
 
-# The room as a first-time user meets it (issue-level UX): the controls
+# The room as a first-time user meets it: the controls
 # on screen on every viewport, the tiles filling the stage, room links,
 # two tabs in two rooms, connecting versus muted, one user id one
 # person, and the login page's small things: t/browser/run.sh room runs

@@ -122,8 +122,12 @@ ASAN_TESTS   ?= $(filter-out t/soak.t t/demo.t t/browser%.t,$(wildcard t/*.t))
 # the browser tests run their own nginx (t/browser/run.sh), which fails on
 # any LeakSanitizer line, and nginx leaks a little of its own at exit
 # (a PCRE2 context of each regex location, 72 bytes): they run with leak
-# detection off; ASan and UBSan errors still reach their error log check
-ASAN_BROWSER_TESTS ?= $(wildcard t/browser*.t)
+# detection off; ASan and UBSan errors still reach their error log check.
+# Not the room's own suites (room, meeting): they test the pages, and
+# what they ask of the module (issue, page, signaling, stamping) is what
+# browser.t asks already
+ASAN_BROWSER_TESTS ?= $(filter-out t/browser-room.t t/browser-meeting.t,\
+                                   $(wildcard t/browser*.t))
 ASAN_RUNTIME  = $(shell $(CC) -print-file-name=libasan.so)
 
 # reports to files (the harness adds log_path); leaks are looked for at

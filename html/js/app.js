@@ -73,6 +73,16 @@ export function validRoomId(s) {
            && s !== '.' && s !== '..';
 }
 
+/* a display name as a member claims it: text of 64 characters at most,
+ * no control characters; '' for anything else */
+export function displayName(s) {
+    if (typeof s !== 'string') {
+        return '';
+    }
+    s = s.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+    return s.length <= 64 ? s : '';
+}
+
 export function roomPath(roomId) {
     return '/room/' + encodeURIComponent(String(roomId)) + '/';
 }

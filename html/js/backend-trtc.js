@@ -71,6 +71,20 @@ export function createTrtcBackend(ctxArg) {
         toggleAudio: function () { return toggle('Audio'); },
         toggleVideo: function () { return toggle('Video'); },
         toggleShare: toggleShare,
+        /* the SDK opens the other device and sends it instead */
+        switchDevice: function (kind, deviceId) {
+            if (!trtc || !deviceId) {
+                return Promise.resolve(false);
+            }
+            return (kind === 'audio'
+                    ? trtc.updateLocalAudio({option: {microphoneId: deviceId}})
+                    : trtc.updateLocalVideo({option: {cameraId: deviceId}}))
+                .then(function () { return true; });
+        },
+        localTracks: function () {
+            return {audio: trtc && local.audio ? trtc.getAudioTrack() : null,
+                    video: trtc && local.video ? trtc.getVideoTrack() : null};
+        },
         stop: shutdown,
         pagehide: shutdown,
         debug: {trtc: debug}
@@ -126,6 +140,7 @@ function dropPeer(userId) {
 
 function count() {
     ui.setCount(peers.size + 1);
+    people();
 }
 
 
@@ -135,7 +150,25 @@ function setFlag(tile, name, on) {
         if (name === 'audio' && !on) {
             tile.el.setAttribute('data-speaking', '0');
         }
+        people();
     }
+}
+
+
+/* the people list, from what the SDK told: the others' privileges are
+ * Tencent's to check, so they are listed as members who may speak */
+function people() {
+    var on = function (tile, name) {
+        return !!tile && tile.el.getAttribute('data-' + name) === 'on';
+    };
+    var list = [{uid: uid, me: true, priv: priv, audio: on(own, 'audio'),
+                 video: on(own, 'video'), screen: !!local.sharing}];
+    peers.forEach(function (p) {
+        list.push({uid: p.uid, priv: P.ENTER | P.SEND_AUDIO | P.SEND_VIDEO,
+                   audio: on(p.tiles.camera, 'audio'), video: on(p.tiles.camera, 'video'),
+                   screen: !!p.tiles.screen});
+    });
+    ui.panel.setPeople(list);
 }
 
 

@@ -46,6 +46,7 @@ export function createLocalMedia(uiArg, meArg, sessionArg, own) {
     local.startShare = startShare;
     local.stopShare = stopShare;
     local.stop = stop;
+    local.switchDevice = switchDevice;
     return local;
 }
 
@@ -103,13 +104,66 @@ function open() {
         local.stream = stream;
         local.audio = stream.getAudioTracks()[0] || null;
         local.video = stream.getVideoTracks()[0] || null;
-        stream.getTracks().forEach(function (tr) {
-            tr.addEventListener('ended', function () {
-                local.render();
-                if (local.ended) {
-                    local.ended();
+        stream.getTracks().forEach(watchEnd);
+    });
+}
+
+
+function watchEnd(tr) {
+    tr.addEventListener('ended', function () {
+        local.render();
+        if (local.ended) {
+            local.ended();
+        }
+    });
+}
+
+
+/*
+ * Another camera or microphone in the room: its track takes the old
+ * one's place in the same stream and in every connection that sends it
+ * (replaceTrack: no new negotiation, the others see the same track),
+ * muted if the old one was.  pcs: the connections this page sends on.
+ */
+function switchDevice(kind, deviceId, pcs) {
+    var old = kind === 'audio' ? local.audio : local.video;
+    if (!old || !deviceId || !local.stream) {
+        return Promise.resolve(false);
+    }
+    var c = kind === 'audio' ? {audio: {deviceId: {exact: deviceId}}}
+            : {video: {deviceId: {exact: deviceId}, width: {ideal: 640}, height: {ideal: 360}}};
+    return navigator.mediaDevices.getUserMedia(c).then(function (s) {
+        var track = (kind === 'audio' ? s.getAudioTracks() : s.getVideoTracks())[0];
+        if (!track || ui.leaving()) {
+            T.stopTracks(s);
+            return false;
+        }
+        track.enabled = old.enabled;
+        var jobs = [];
+        pcs.forEach(function (pc) {
+            (pc ? pc.getSenders() : []).forEach(function (sender) {
+                if (sender.track === old) {
+                    jobs.push(sender.replaceTrack(track));
                 }
             });
+        });
+        local.stream.removeTrack(old);
+        local.stream.addTrack(track);
+        if (kind === 'audio') {
+            local.audio = track;
+        } else {
+            local.video = track;
+        }
+        watchEnd(track);
+        local.render();
+        /* the old one stops once no connection sends it: stopped while
+         * a replaceTrack is under way, Chromium sends no more frames */
+        return Promise.all(jobs).then(function () {
+            old.stop();
+            return true;
+        }, function (e) {
+            old.stop();
+            throw e;
         });
     });
 }

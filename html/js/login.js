@@ -8,6 +8,7 @@
  */
 import * as T from './app.js';
 import {DeviceCheck} from './devicecheck.js';
+import {startPreview, stopPreview} from './preview.js';
 
 var t = T.t;
 var $ = T.$;
@@ -130,6 +131,26 @@ function roleChanged() {
     $('#camera').disabled = audience;
     $('#microphone').disabled = audience;
     $('#login-form').classList.toggle('audience', audience);
+    preview();
+}
+
+/* the preview follows the pickers; the audience sends nothing to see */
+function preview() {
+    if ($('#role').value === 'audience' || !pickersReady) {
+        stopPreview();
+        $('#preview').hidden = true;
+        return;
+    }
+    pickersReady.then(function () {
+        if ($('#role').value !== 'audience') {
+            startPreview($('#camera').value, $('#microphone').value);
+        }
+    });
+}
+
+/* what others see: the person's own words, without control characters */
+function displayName() {
+    return $('#displayName').value.replace(/[\u0000-\u001f\u007f]/g, '').trim();
 }
 
 /* ---- joining ---- */
@@ -143,6 +164,12 @@ function join(ev) {
     if (!T.validUserId(userId)) {
         showError([t('errUserId')]);
         $('#userId').focus();
+        return;
+    }
+    var name = displayName();
+    if (name.length > 64) {
+        showError([t('errDisplayName', {n: name.length})]);
+        $('#displayName').focus();
         return;
     }
     if (!T.validRoomId(roomId)) {
@@ -167,11 +194,14 @@ function join(ev) {
             var camera = $('#camera').value, microphone = $('#microphone').value;
             T.store.set('userId', userId);
             T.store.set('roomId', roomId);
+            T.store.set('displayName', name);
+            stopPreview();
             if (camera) { T.store.set('camera', camera); }
             if (microphone) { T.store.set('microphone', microphone); }
             T.saveSession({
                 token: token,
                 role: role,
+                name: name,
                 camera: role !== 'audience' ? camera : '',
                 microphone: role !== 'audience' ? microphone : ''
             });
@@ -201,6 +231,7 @@ function init() {
     }
 
     $('#userId').value = params.get('userId') || T.store.get('userId') || randomUser();
+    $('#displayName').value = T.store.get('displayName') || '';
     $('#roomId').value = params.get('roomId') || invited || T.store.get('roomId') || randomRoom();
     var role = params.get('role');
     if (role === 'audience' || role === 'speaker' || role === 'host') {
@@ -230,6 +261,9 @@ function init() {
     }
 
     pickersReady = loadDevices();
+    preview();
+    $('#camera').addEventListener('change', preview);
+    $('#microphone').addEventListener('change', preview);
     if (navigator.mediaDevices && navigator.mediaDevices.addEventListener) {
         navigator.mediaDevices.addEventListener('devicechange', function () {
             enumerate().catch(function () {});

@@ -9,6 +9,11 @@
  *              nor narrower than 3:4; rows centred, the block too
  *   enlarged   the tile takes the stage, the others a strip beside it
  *              (at the right in landscape, below in portrait)
+ *   speaker    the same, with the tile chosen: the one enlarged, else a
+ *              shared screen (the newest), else who spoke last (of the
+ *              others), else the first of the others; a screen share
+ *              that starts switches to this view, the person may switch
+ *              back (setMode)
  *
  * When the tiles cannot be smaller (MIN_W), the grid grows and the
  * stage scrolls, but never the page: the controls stay on screen.
@@ -26,15 +31,17 @@ var STRIP_W = 240;          /* the strip's tiles, at most */
 var STRIP_H = 120;
 
 
-export function createLayout(stage, grid) {
+export function createLayout(stage, grid, onMode) {
     var pending = false;
+    var state = {mode: 'grid', speaker: null, screens: 0};
 
     function schedule() {
         if (!pending) {
             pending = true;
             requestAnimationFrame(function () {
                 pending = false;
-                place(stage, grid);
+                notice(grid, state, onMode);
+                place(stage, grid, state);
             });
         }
     }
@@ -45,24 +52,69 @@ export function createLayout(stage, grid) {
         window.addEventListener('resize', schedule);
     }
 
-    /* tiles come and go, one is enlarged or not */
-    new MutationObserver(schedule).observe(grid, {
+    /* tiles come and go, one is enlarged or not, someone speaks */
+    new MutationObserver(function (records) {
+        records.forEach(function (r) {
+            if (r.attributeName === 'data-speaking' && r.target.getAttribute('data-speaking') === '1'
+                && !r.target.hasAttribute('data-local'))
+            {
+                state.speaker = r.target;
+            }
+        });
+        schedule();
+    }).observe(grid, {
         childList: true, subtree: true, attributes: true,
-        attributeFilter: ['data-enlarged']
+        attributeFilter: ['data-enlarged', 'data-speaking']
     });
 
     schedule();
 
-    return {update: function () { place(stage, grid); }};
+    return {
+        setMode: function (mode) {
+            state.mode = mode === 'speaker' ? 'speaker' : 'grid';
+            schedule();
+            return state.mode;
+        },
+        mode: function () { return state.mode; }
+    };
 }
 
 
-function place(stage, grid) {
+/* a screen share that starts turns the speaker view on */
+function notice(grid, state, onMode) {
+    var screens = grid.querySelectorAll(':scope > [data-kind="screen"]').length;
+    if (screens > state.screens && state.mode !== 'speaker') {
+        state.mode = 'speaker';
+        if (onMode) {
+            onMode(state.mode);
+        }
+    }
+    state.screens = screens;
+}
+
+
+/* the speaker view's large tile */
+function chosen(grid, tiles, state) {
+    var screens = tiles.filter(function (x) { return x.getAttribute('data-kind') === 'screen'; });
+    if (screens.length) {
+        return screens[screens.length - 1];
+    }
+    if (state.speaker && state.speaker.parentNode === grid) {
+        return state.speaker;
+    }
+    return tiles.find(function (x) { return !x.hasAttribute('data-local'); }) || null;
+}
+
+
+function place(stage, grid, state) {
     var cs = getComputedStyle(stage);
     var W = stage.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
     var H = stage.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
     var tiles = Array.prototype.slice.call(grid.children);
     var big = grid.querySelector(':scope > [data-enlarged]');
+    if (!big && state.mode === 'speaker') {
+        big = chosen(grid, tiles, state);
+    }
     var bottom;
 
     W = Math.max(W, MIN_W);

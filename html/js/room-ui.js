@@ -11,6 +11,7 @@
 
 import * as T from './app.js';
 import {createLayout} from './room-layout.js';
+import {createPanel} from './room-panel.js';
 
 var t = T.t;
 var $ = T.$;
@@ -20,7 +21,7 @@ var LEAVE_WAIT_MS = 1500;
 
 /* the state of this page's createRoomUI() */
 var roomKey, me, grid, errors, notices, tiles, own, blocked, audio, leaving,
-    setError, clearError, setNotice, clearNotice, expiryTimer;
+    setError, clearError, setNotice, clearNotice, expiryTimer, panel;
 
 
 export function createRoomUI(roomKeyArg, meArg) {
@@ -28,7 +29,11 @@ export function createRoomUI(roomKeyArg, meArg) {
     me = meArg;
 
     grid = $('#grid');
-    createLayout($('#stage'), grid);
+    var view = createLayout($('#stage'), grid, showView);
+    $('#view').addEventListener('click', function () {
+        showView(view.setMode(view.mode() === 'speaker' ? 'grid' : 'speaker'));
+    });
+    showView(view.mode());
     document.addEventListener('keydown', function (e) {
         if (e.key === 'Escape') {
             shrink();
@@ -36,6 +41,7 @@ export function createRoomUI(roomKeyArg, meArg) {
     });
     $('#invite').addEventListener('click', invite);
     watchNetwork();
+    panel = createPanel(me);
     errors = alerts('#room-error');
     notices = alerts('#room-notice');
     tiles = new Set();
@@ -58,6 +64,11 @@ export function createRoomUI(roomKeyArg, meArg) {
         makeTile: makeTile, makeOwnTile: makeOwnTile,
         insertTile: insertTile, removeTile: removeTile,
         setTracks: setTracks, setConn: setConn,
+        panel: panel, setOwnHand: function (up) {
+            if (own) {
+                own.el.setAttribute('data-hand', up ? '1' : '0');
+            }
+        },
         attachMeter: attachMeter, quiet: quiet,
         renderMember: renderMember,
         startMeters: function () { audio.timer = setInterval(meterTick, 120); },
@@ -123,9 +134,14 @@ function makeTile(uid, kind, opts) {
         T.el('div', {class: 'avatar', 'aria-hidden': 'true'},
              [T.el('span', {text: kind === 'screen' ? '' : uid.charAt(0).toUpperCase()})]),
         T.el('div', {class: 'conn', role: 'status'}),
+        T.el('div', {class: 'hand', title: t('handRaised'), text: '✋'}),
+        T.el('div', {class: 'quality', 'aria-hidden': 'true'},
+             [T.el('i'), T.el('i'), T.el('i')]),
         T.el('div', {class: 'tile-bar'}, [
             T.el('span', {class: 'mic', 'aria-hidden': 'true'}),
+            T.el('span', {class: 'lvl', 'aria-hidden': 'true'}, [T.el('span')]),
             T.el('span', {class: 'name', text: opts.name}),
+            T.el('span', {class: 'uid', hidden: true, title: t('verifiedTitle')}),
             tag
         ])
     ]);
@@ -151,6 +167,7 @@ function makeOwnTile(kind) {
     insertTile(tile, kind === 'screen' ? own : null);
     if (kind === 'camera') {
         own = tile;
+        nameTile(tile, me.uid, me.name);
     }
     return tile;
 }
@@ -174,6 +191,14 @@ function removeTile(tile) {
     tile.video.srcObject = null;
     tile.el.remove();
     tiles.delete(tile);
+}
+
+
+/* the view button says what a click gives */
+function showView(mode) {
+    var b = $('#view');
+    b.setAttribute('data-mode', mode);
+    b.querySelector('.top-label').textContent = t(mode === 'speaker' ? 'gridView' : 'speakerView');
 }
 
 
@@ -300,13 +325,16 @@ function meterTick() {
         if (!tile.meter) {
             return;                 /* a backend of its own says it */
         }
-        var speaking = false;
+        var speaking = false, lv = 0;
         if (tile.el.getAttribute('data-audio') === 'on') {
-            if (T.level(tile.meter.an, tile.meter.buf) > 0.02) {
+            lv = T.level(tile.meter.an, tile.meter.buf);
+            if (lv > 0.02) {
                 tile.loudAt = now;
             }
             speaking = now - tile.loudAt < 500;
         }
+        /* the level, as a bar beside the microphone */
+        tile.el.style.setProperty('--level', String(Math.min(1, lv * 4).toFixed(2)));
         var v = speaking ? '1' : '0';
         if (tile.el.getAttribute('data-speaking') !== v) {
             tile.el.setAttribute('data-speaking', v);
@@ -366,6 +394,8 @@ function renderMember(p) {
     setTracks(cam, tracks);
     cam.el.setAttribute('data-video', v && p.state.video ? 'on' : 'off');
     cam.el.setAttribute('data-audio', a && p.state.audio ? 'on' : 'off');
+    cam.el.setAttribute('data-hand', p.state.hand ? '1' : '0');
+    nameTile(cam, p.uid, p.state.name);
     attachMeter(cam, a || null);
     quiet(cam);
     audienceTag(cam, p.priv);
@@ -389,6 +419,18 @@ function renderMember(p) {
         removeTile(p.tiles.screen);
         p.tiles.screen = null;
     }
+}
+
+
+/* a display name is the member's own claim: shown, with the verified
+ * user id beside it */
+function nameTile(tile, uid, name) {
+    var shown = name && name !== uid;
+    tile.el.querySelector('.name').textContent = shown ? name : uid;
+    var u = tile.el.querySelector('.uid');
+    u.textContent = shown ? uid + ' ✓' : '';
+    u.hidden = !shown;
+    tile.el.setAttribute('data-name', shown ? name : '');
 }
 
 

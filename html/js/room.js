@@ -8,15 +8,17 @@
  *   otherwise        browser to browser (backend-mesh.js)
  *
  * A backend: {start(), controls(), toggleAudio(), toggleVideo(),
- * toggleShare(), stop() (leaving), pagehide(), debug}, and renew(key)
- * where it takes a renewed PrivateMapKey without leaving the room.  The embedded
- * two share the room's signaling and presence (signal.js).
+ * toggleShare(), stop() (leaving), pagehide(), debug}, renew(key)
+ * where it takes a renewed PrivateMapKey without leaving the room, and
+ * switchDevice(kind, id) with localTracks() where it can switch devices.
+ * The embedded two share the room's signaling and presence (signal.js).
  *
  * Touches: this tab's credentials, window.trtcDebug (for the tests).
  */
 
 import * as T from './app.js';
 import {createRoomUI} from './room-ui.js';
+import {createDeviceMenu} from './room-devices.js';
 
 var t = T.t;
 
@@ -145,7 +147,8 @@ function main() {
      * of one user id the later one stays (signal.js) */
     var me = {uid: session.token.userId, sid: T.randomId(),
               priv: session.token.privilege | 0,
-              since: T.serverNow(session.token)};
+              since: T.serverNow(session.token),
+              name: typeof session.name === 'string' ? session.name.slice(0, 64) : ''};
     me.key = me.uid + '/' + me.sid;
 
     document.title = t('roomTitle', {room: roomKey}) + ' · ' + me.uid;
@@ -188,6 +191,12 @@ function main() {
 
         if (backend.renew) {
             keepRenewed(ctx, backend, end);
+        }
+
+        if (backend.switchDevice) {
+            createDeviceMenu(backend.localTracks, backend.switchDevice, function (text) {
+                room.setNotice('device', text);
+            });
         }
 
         backend.controls();

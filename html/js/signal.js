@@ -42,6 +42,7 @@
 import * as T from './app.js';
 import {createLocalMedia} from './local-media.js';
 import {createHost} from './host.js';
+import {watchQuality} from './quality.js';
 
 var t = T.t;
 
@@ -92,6 +93,19 @@ export function createSignalRoom(ctx, makePath) {
                        },
                        stop: stopFor});
 
+    ui.panel.enable({
+        send: function (text) {
+            return send({t: 'chat', text: text}).then(function (status) {
+                return status >= 200 && status < 300;
+            });
+        },
+        hand: function (up) {
+            ui.setOwnHand(up);
+            announce('state');
+            people();
+        }
+    });
+
     return {
         start: function () {
             return local.open().catch(function (e) {
@@ -102,7 +116,14 @@ export function createSignalRoom(ctx, makePath) {
                 }
                 local.render();
                 controls();
+                people();
                 startClock();
+                clock.quality = watchQuality(function () {
+                    return Array.from(members.values());
+                }, function (p) {
+                    var r = p.remote && p.remote.values().next().value;
+                    return r ? path.pcOf(p, r.track) : path.pc(p);
+                });
                 connect();
                 path.start(local.stream);
             });
@@ -111,6 +132,12 @@ export function createSignalRoom(ctx, makePath) {
         toggleAudio: function () { toggle('audio'); },
         toggleVideo: function () { toggle('video'); },
         toggleShare: share,
+        switchDevice: function (kind, deviceId) {
+            return local.switchDevice(kind, deviceId, path.senders());
+        },
+        localTracks: function () {
+            return {audio: local.audio, video: local.video};
+        },
         /* the bye, then everything let go */
         stop: function () {
             return bye().finally(shutdown);
@@ -240,8 +267,19 @@ function mediaInfo() {
 }
 
 
+/* {a: audio on, v: video on, h: hand raised}, as announced */
+function myState() {
+    var st = local.state();
+    st.h = ui.panel.hand();
+    if (me.name) {
+        st.n = me.name;
+    }
+    return st;
+}
+
+
 function announce(type) {
-    return send({t: type, st: local.state(), media: mediaInfo()});
+    return send({t: type, st: myState(), media: mediaInfo()});
 }
 
 
@@ -249,7 +287,7 @@ function announce(type) {
 function direct(p, msg) {
     msg.to = p.sid;
     if (msg.t === 'sdp') {
-        msg.st = local.state();
+        msg.st = myState();
         msg.media = mediaInfo();
     }
     return send(msg, p.uid);
@@ -458,7 +496,7 @@ function handle(from, priv, msg) {
     case 'hello':
         p = ensure(from, msg.sid, priv);
         update(p, msg);
-        send({t: 'welcome', to: msg.sid, st: local.state(), media: mediaInfo()}, from);
+        send({t: 'welcome', to: msg.sid, st: myState(), media: mediaInfo()}, from);
         break;
     case 'welcome':
     case 'hb':
@@ -468,6 +506,12 @@ function handle(from, priv, msg) {
         }
         p = ensure(from, msg.sid, priv);
         update(p, msg);
+        break;
+    case 'chat':
+        p = members.get(from);
+        if (p && p.sid === msg.sid) {
+            ui.panel.receive(from, msg.text, p.state.name);
+        }
         break;
     case 'bye':
         departed.add(from + '/' + msg.sid);
@@ -549,8 +593,11 @@ function remove(p) {
 function update(p, msg) {
     var changed = false;
     if (msg.st && typeof msg.st === 'object') {
-        var st = {audio: msg.st.a === true, video: msg.st.v === true};
-        if (st.audio !== p.state.audio || st.video !== p.state.video) {
+        var st = {audio: msg.st.a === true, video: msg.st.v === true, hand: msg.st.h === true,
+                  name: T.displayName(msg.st.n)};
+        if (st.audio !== p.state.audio || st.video !== p.state.video
+            || st.hand !== p.state.hand || st.name !== p.state.name)
+        {
             p.state = st;
             changed = true;
         }
@@ -570,12 +617,27 @@ function update(p, msg) {
     }
     if (changed) {
         ui.renderMember(p);
+        people();
     }
 }
 
 
 function count() {
     ui.setCount(members.size + 1);
+    people();
+}
+
+
+/* everyone, for the people list: this page, and the members as stamped */
+function people() {
+    var st = myState();
+    var list = [{uid: me.uid, name: me.name, me: true, priv: me.priv, audio: st.a,
+                 video: st.v, screen: !!local.screen, hand: st.h}];
+    members.forEach(function (p) {
+        list.push({uid: p.uid, name: p.state.name, priv: p.priv, audio: p.state.audio,
+                   video: p.state.video, screen: !!p.media.screen, hand: p.state.hand});
+    });
+    ui.panel.setPeople(list);
 }
 
 
@@ -633,6 +695,7 @@ function toggle(kind) {
     if (local.toggle(kind)) {
         controls();
         announce('state');
+        people();
     }
 }
 
@@ -665,6 +728,7 @@ function stopShare(which) {
 function shutdown() {
     if (clock.worker) { clock.worker.terminate(); }
     clearInterval(clock.timer);
+    clearInterval(clock.quality);
     clearTimeout(sig.timer);
     if (sig.ws) {
         try { sig.ws.close(); } catch (e) { /* closed */ }
@@ -692,6 +756,7 @@ function stopFor(key, text) {
 
 function ended() {
     controls();
+    people();
     if (sig.open) {
         announce('state');
     }

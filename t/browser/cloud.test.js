@@ -172,6 +172,31 @@ check(CAMERA, {needs: [JOINED]}, async () => {
            'controls enabled');
 });
 
+check('the same room UI: the people list, the speaker view, the devices menu with the SDK\'s camera; '
+      + 'no chat or hands (they need the embedded signaling)', {needs: [CAMERA]}, async () => {
+    await S.alice.click('#open-people');
+    await poll(() => S.alice.evaluate(() => {
+        const li = document.querySelector('#people li[data-user="alice"]');
+        return li && li.getAttribute('data-video') === 'on' && li.getAttribute('data-audio') === 'on';
+    }), 10000, 'alice listed, camera and microphone on');
+    await S.alice.click('#open-people');
+    await S.alice.click('#devices');
+    await S.alice.waitForSelector('#device-menu:not([hidden])');
+    const cam = await S.alice.evaluate(() => {
+        const sel = document.querySelector('#pick-camera');
+        const v = document.querySelector('.tile[data-local][data-kind="camera"] .sdk-view video');
+        const tr = v && v.srcObject && v.srcObject.getVideoTracks()[0];
+        return {n: sel.options.length, value: sel.value, sdk: tr ? tr.getSettings().deviceId : null};
+    });
+    assert(cam.n >= 1 && cam.value === cam.sdk, 'the camera the SDK sends is selected: ' + JSON.stringify(cam));
+    await S.alice.click('#device-menu-close');
+    assert(await S.alice.isHidden('#open-chat') && await S.alice.isHidden('#raise-hand'),
+           'no chat or hand buttons');
+    await S.alice.click('#view');
+    assert(await S.alice.getAttribute('#view', 'data-mode') === 'speaker', 'the speaker view');
+    await S.alice.click('#view');
+});
+
 check(SOCKET, {needs: [JOINED]}, async () => {
     const up = await poll(() => upgrades(S.token.userSig)[0], 20000, 'the upgrade at the stand-in');
     const keys = up.keys;
