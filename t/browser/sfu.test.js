@@ -377,6 +377,37 @@ check('a member announcing another\'s camera feed: the others still see the real
     }
 });
 
+check('the room\'s UI in the SFU: tiles connected, the people list, chat under the stamped sender, '
+      + 'a raised hand, network marks from the connections to Janus',
+      {needs: ['four members in one room: each sees the video of all the others, through Janus'],
+       timeout: 60000}, async () => {
+    const a = S.page.alice, b = S.page.bob;
+    await poll(() => a.evaluate(() => Array.from(document.querySelectorAll('#grid .tile[data-user]'))
+        .filter((x) => !x.hasAttribute('data-local') && x.getAttribute('data-kind') === 'camera')
+        .every((x) => x.getAttribute('data-conn') === 'connected')), 10000, 'every tile connected at alice');
+    await a.click('#open-people');
+    await poll(() => a.evaluate(() => document.querySelectorAll('#people li').length === 4), 10000,
+               'four people listed');
+    await b.click('#raise-hand');
+    await poll(() => a.evaluate(() => {
+        const li = document.querySelector('#people li[data-user="bob"]');
+        return li && li.getAttribute('data-hand') === '1';
+    }), 10000, 'bob\'s hand at alice');
+    await b.click('#raise-hand');
+    await a.click('#open-people');
+    await b.evaluate(() => window.trtcDebug.publish(JSON.stringify(
+        {t: 'chat', sid: window.trtcDebug.sid, from: 'alice', text: 'through the SFU room'})));
+    await poll(() => a.evaluate(() => {
+        const li = document.querySelector('#chat-log li:last-child');
+        return li && li.getAttribute('data-from') === 'bob'
+               && li.querySelector('.text').textContent === 'through the SFU room';
+    }), 10000, 'the chat message at alice, from bob (stamped), not alice (claimed)');
+    await poll(async () => /^(good|fair|poor)$/.test(await attr(a, tileSel('carol'), 'data-quality') || ''),
+               15000, 'a network mark on carol\'s tile');
+    return {quality: await attr(a, tileSel('carol'), 'data-quality'),
+            rtt: await attr(a, tileSel('carol'), 'data-rtt')};
+});
+
 check('leaving: dave leaves, his tile goes at all the others; the rest still see each other',
       {needs: ['four members in one room: each sees the video of all the others, through Janus'],
        timeout: 60000}, async () => {
