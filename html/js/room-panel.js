@@ -23,7 +23,7 @@ var t = T.t;
 var $ = T.$;
 var P = T.PRIV;
 
-export var CHAT_MAX = 500;
+var CHAT_MAX = 500;
 var CHAT_KEPT = 200;
 
 /* the state of this page's createPanel() */
