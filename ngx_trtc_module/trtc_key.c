@@ -226,6 +226,29 @@ trtc_digest(trtc_ctx_t *ctx, const unsigned char *salt, size_t salt_len,
 
 
 int
+trtc_key_fingerprint(const trtc_key_t *key, unsigned char *fp)
+{
+    int         rc;
+    trtc_ctx_t  ctx;
+
+    static const char  label[] = "ngx_trtc_module key fingerprint";
+
+    /* trtc_hmac() uses the digest context of ctx only */
+
+    ctx.md = EVP_MD_CTX_new();
+    if (ctx.md == NULL) {
+        return -1;
+    }
+
+    rc = trtc_hmac(&ctx, key, label, sizeof(label) - 1, fp);
+
+    EVP_MD_CTX_free(ctx.md);
+
+    return rc;
+}
+
+
+int
 trtc_keyset_id(trtc_key_t *const *keys, size_t nkeys, uint32_t sdkappid,
     unsigned char *id)
 {
@@ -234,17 +257,12 @@ trtc_keyset_id(trtc_key_t *const *keys, size_t nkeys, uint32_t sdkappid,
     EVP_MD_CTX    *md;
     unsigned int   n;
     unsigned char  app[4], fp[TRTC_SIG_LEN];
-    trtc_ctx_t     ctx;
-
-    static const char  label[] = "ngx_trtc_module key fingerprint";
 
     md = EVP_MD_CTX_new();
-    ctx.md = EVP_MD_CTX_new();
 
     rc = -1;
 
-    if (md == NULL || ctx.md == NULL
-        || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+    if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
     {
         goto done;
     }
@@ -258,10 +276,8 @@ trtc_keyset_id(trtc_key_t *const *keys, size_t nkeys, uint32_t sdkappid,
         goto done;
     }
 
-    /* trtc_hmac() uses the digest context of ctx only */
-
     for (i = 0; i < nkeys; i++) {
-        if (trtc_hmac(&ctx, keys[i], label, sizeof(label) - 1, fp) != 0
+        if (trtc_key_fingerprint(keys[i], fp) != 0
             || EVP_DigestUpdate(md, fp, sizeof(fp)) != 1)
         {
             goto done;
@@ -275,7 +291,6 @@ trtc_keyset_id(trtc_key_t *const *keys, size_t nkeys, uint32_t sdkappid,
 done:
 
     EVP_MD_CTX_free(md);
-    EVP_MD_CTX_free(ctx.md);
 
     return rc;
 }

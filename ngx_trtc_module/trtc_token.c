@@ -105,6 +105,10 @@ trtc_verify(trtc_ctx_t *ctx, trtc_key_t *const *keys, size_t nkeys,
         return TRTC_ERR_TOO_LONG;
     }
 
+    if (nkeys > TRTC_KEYS_MAX) {
+        return TRTC_ERR_INTERNAL;
+    }
+
     if (trtc_base64_decode(ctx->zbuf, &n, token, len, TRTC_BASE64_TRTC)
         != 0)
     {
@@ -132,12 +136,17 @@ trtc_verify(trtc_ctx_t *ctx, trtc_key_t *const *keys, size_t nkeys,
 
     match = 0;
 
-    for (i = 0; i < nkeys; i++) {
+    /* every key is tried: the time taken does not tell which matched */
+
+    for (i = nkeys; i-- > 0; /* void */) {
         if (trtc_hmac(ctx, keys[i], content, content_len, digest) != 0) {
             return TRTC_ERR_INTERNAL;
         }
 
-        match |= (CRYPTO_memcmp(digest, f.sig, TRTC_SIG_LEN) == 0);
+        if (CRYPTO_memcmp(digest, f.sig, TRTC_SIG_LEN) == 0) {
+            match = 1;
+            tok->key = (uint8_t) i;
+        }
     }
 
     if (!match) {

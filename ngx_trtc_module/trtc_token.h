@@ -97,6 +97,7 @@ typedef struct {
     uint32_t                 sdkappid;
     uint8_t                  identifier_len;
     uint8_t                  has_userbuf;
+    uint8_t                  key;          /* trtc_verify: which matched */
     char                     identifier[TRTC_USERID_MAX + 1];
     int64_t                  time;
     int64_t                  expire;       /* seconds after time */
@@ -137,8 +138,11 @@ void trtc_ctx_destroy(trtc_ctx_t *ctx);
 /*
  * Verifies a token against the keys (any may match) and the expected
  * sdkappid; "now" and "leeway" are in seconds.  On TRTC_OK the fields
- * are in *tok; otherwise the return value says why.
+ * are in *tok, tok->key the index of the key that matched (of at most
+ * TRTC_KEYS_MAX keys); otherwise the return value says why.
  */
+#define TRTC_KEYS_MAX         256
+
 int trtc_verify(trtc_ctx_t *ctx, trtc_key_t *const *keys, size_t nkeys,
     uint32_t sdkappid, const char *token, size_t len, int64_t now,
     int64_t leeway, trtc_token_t *tok);
@@ -170,9 +174,15 @@ int trtc_digest(trtc_ctx_t *ctx, const unsigned char *salt, size_t salt_len,
     const char *token, size_t len, unsigned char *digest);
 
 /*
+ * Names a key without revealing it: HMAC-SHA256 of a fixed label,
+ * TRTC_SIG_LEN bytes to fp.
+ */
+int trtc_key_fingerprint(const trtc_key_t *key, unsigned char *fp);
+
+/*
  * Names a set of keys and an sdkappid without revealing the keys, so
  * that what was verified under one set is known apart from another:
- * SHA-256 of the sdkappid and each key's HMAC-SHA256 of a fixed label.
+ * SHA-256 of the sdkappid and each key's fingerprint.
  */
 int trtc_keyset_id(trtc_key_t *const *keys, size_t nkeys, uint32_t sdkappid,
     unsigned char *id);

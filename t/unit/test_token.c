@@ -1033,11 +1033,14 @@ test_vectors(void)
                          T_TIME, 0, &tok),
              TRTC_ERR_SDKAPPID_MISMATCH);
 
+        /* tok.key: which of the keys verified it */
+
         keys[0] = wrong;
         keys[1] = t_key;
         T_RC(trtc_verify(t_ctx, keys, 2, T_SDKAPPID, v->token, len, T_TIME,
                          0, &tok),
              TRTC_OK);
+        T_INT(tok.key, 1);
         T_RC(trtc_verify(t_ctx, keys, 1, T_SDKAPPID, v->token, len, T_TIME,
                          0, &tok),
              TRTC_ERR_SIGNATURE);
@@ -1047,6 +1050,12 @@ test_vectors(void)
         T_RC(trtc_verify(t_ctx, keys, 2, T_SDKAPPID, v->token, len, T_TIME,
                          0, &tok),
              TRTC_OK);
+        T_INT(tok.key, 0);
+
+        /* more keys than a token's key index holds */
+        T_RC(trtc_verify(t_ctx, keys, TRTC_KEYS_MAX + 1, T_SDKAPPID,
+                         v->token, len, T_TIME, 0, &tok),
+             TRTC_ERR_INTERNAL);
 
         keys[0] = wrong2;
         keys[1] = hex;
@@ -1093,6 +1102,29 @@ test_vectors(void)
     }
 
     t_at(NULL);
+
+    /* a key's fingerprint: the same for the same secret, another for
+     * another, and not the secret's own bytes */
+
+    {
+        trtc_key_t     *again;
+        unsigned char   fp[TRTC_SIG_LEN], fp2[TRTC_SIG_LEN];
+
+        again = trtc_key_create((const unsigned char *) T_KEY,
+                                strlen(T_KEY));
+        T_TRUE(again != NULL);
+
+        T_INT(trtc_key_fingerprint(t_key, fp), 0);
+        T_INT(trtc_key_fingerprint(again, fp2), 0);
+        T_INT(memcmp(fp, fp2, sizeof(fp)), 0);
+
+        T_INT(trtc_key_fingerprint(wrong, fp2), 0);
+        T_TRUE(memcmp(fp, fp2, sizeof(fp)) != 0);
+
+        T_TRUE(memcmp(fp, T_KEY, sizeof(fp)) != 0);
+
+        trtc_key_destroy(again);
+    }
 
     trtc_key_destroy(wrong);
     trtc_key_destroy(wrong2);
