@@ -9,7 +9,8 @@
  * which the variables, trtc_janus and trtc_stamp read too.
  *
  * Touches: the request's context (kept in a pool cleanup too), the
- * cache, the removals' zone, the error log (one line a refusal).
+ * cache, the removals' zone, the counters (trtc_status), the error log
+ * (one line a refusal).
  */
 
 
@@ -85,8 +86,9 @@ static ngx_http_trtc_ctx_t *
 ngx_http_trtc_verify(ngx_http_request_t *r)
 {
     u_char                     digest[TRTC_DIGEST_LEN];
-    ngx_int_t                  rc;
+    ngx_int_t                  rc, key;
     ngx_str_t                  token;
+    ngx_uint_t                 evicted;
     trtc_ctx_t                *worker;
     ngx_pool_cleanup_t        *cln;
     ngx_http_trtc_ctx_t       *ctx;
@@ -115,6 +117,9 @@ ngx_http_trtc_verify(ngx_http_request_t *r)
     ngx_memzero(ctx, sizeof(ngx_http_trtc_ctx_t));
 
     ctx->conf = tlcf;
+
+    key = -1;
+    evicted = 0;
 
     if (ngx_http_trtc_repeated(r, tlcf->auth.args)) {
         ctx->reason = TRTC_ERR_REPEATED;
@@ -153,6 +158,10 @@ ngx_http_trtc_verify(ngx_http_request_t *r)
             ctx->cache = NGX_HTTP_TRTC_CACHE_HIT;
             ctx->reason = trtc_check_expiry(&ctx->token, ngx_time(),
                                             tlcf->auth.leeway);
+            if (ctx->reason == TRTC_OK) {
+                key = ctx->token.key;
+            }
+
             goto check;
         }
 
@@ -164,8 +173,13 @@ ngx_http_trtc_verify(ngx_http_request_t *r)
                               token.len, ngx_time(), tlcf->auth.leeway,
                               &ctx->token);
 
-    if (ctx->reason == TRTC_OK && tlcf->auth.cache) {
-        ngx_http_trtc_cache_put(tlcf->auth.cache, digest, &ctx->token);
+    if (ctx->reason == TRTC_OK) {
+        key = ctx->token.key;
+
+        if (tlcf->auth.cache) {
+            evicted = ngx_http_trtc_cache_put(tlcf->auth.cache, digest,
+                                              &ctx->token);
+        }
     }
 
 check:
@@ -185,6 +199,15 @@ check:
                    trtc_strerror(ctx->reason), ctx->token.identifier);
 
 done:
+
+    /* counted where the location uses the token, not for a variable
+     * read elsewhere (an access log's, say) */
+
+    if (tlcf->auth.enable || tlcf->stamp || tlcf->janus.enable
+        || tlcf->remove.user)
+    {
+        ngx_http_trtc_count_verified(r, tlcf, ctx, key, evicted);
+    }
 
     return ctx;
 }

@@ -46,7 +46,7 @@ static void ngx_http_trtc_cache_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static ngx_rbtree_node_t *ngx_http_trtc_cache_lookup(
     ngx_http_trtc_cache_t *cache, u_char *digest);
-static void ngx_http_trtc_cache_expire(ngx_http_trtc_cache_t *cache,
+static ngx_uint_t ngx_http_trtc_cache_expire(ngx_http_trtc_cache_t *cache,
     ngx_uint_t n);
 
 
@@ -216,11 +216,12 @@ ngx_http_trtc_cache_get(ngx_shm_zone_t *zone, u_char *digest,
 }
 
 
-void
+ngx_uint_t
 ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
     trtc_token_t *tok)
 {
     size_t                       size;
+    ngx_uint_t                   evicted;
     ngx_rbtree_node_t           *node;
     ngx_http_trtc_cache_t       *cache;
     ngx_http_trtc_cache_node_t  *cn;
@@ -236,21 +237,23 @@ ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
 
     if (ngx_http_trtc_cache_lookup(cache, digest)) {
         ngx_shmtx_unlock(&cache->shpool->mutex);
-        return;
+        return 0;
     }
 
-    ngx_http_trtc_cache_expire(cache, 0);
+    (void) ngx_http_trtc_cache_expire(cache, 0);
+
+    evicted = 0;
 
     node = ngx_slab_alloc_locked(cache->shpool, size);
 
     if (node == NULL) {
-        ngx_http_trtc_cache_expire(cache, 16);
+        evicted = ngx_http_trtc_cache_expire(cache, 16);
 
         node = ngx_slab_alloc_locked(cache->shpool, size);
 
         if (node == NULL) {
             ngx_shmtx_unlock(&cache->shpool->mutex);
-            return;
+            return evicted;
         }
     }
 
@@ -265,36 +268,44 @@ ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
     ngx_queue_insert_head(&cache->sh->queue, &cn->queue);
 
     ngx_shmtx_unlock(&cache->shpool->mutex);
+
+    return evicted;
 }
 
 
 /*
  * Drops up to two expired entries from the LRU end, as any insert does;
- * with n, also the n least recently used, to make room.
+ * with n, also the n least recently used, to make room.  Returns how many
+ * of those were still valid (evicted).
  */
 
-static void
+static ngx_uint_t
 ngx_http_trtc_cache_expire(ngx_http_trtc_cache_t *cache, ngx_uint_t n)
 {
     time_t                       now;
-    ngx_uint_t                   i;
+    ngx_uint_t                   i, evicted;
     ngx_queue_t                 *q;
     ngx_rbtree_node_t           *node;
     ngx_http_trtc_cache_node_t  *cn;
 
     now = ngx_time();
+    evicted = 0;
 
     for (i = 0; i < n + 2; i++) {
 
         if (ngx_queue_empty(&cache->sh->queue)) {
-            return;
+            break;
         }
 
         q = ngx_queue_last(&cache->sh->queue);
         cn = ngx_queue_data(q, ngx_http_trtc_cache_node_t, queue);
 
-        if (i >= n && cn->expires >= now) {
-            return;
+        if (cn->expires >= now) {
+            if (i >= n) {
+                break;
+            }
+
+            evicted++;
         }
 
         ngx_queue_remove(q);
@@ -306,6 +317,8 @@ ngx_http_trtc_cache_expire(ngx_http_trtc_cache_t *cache, ngx_uint_t n)
 
         ngx_slab_free_locked(cache->shpool, node);
     }
+
+    return evicted;
 }
 
 

@@ -43,7 +43,8 @@ char *ngx_http_trtc_zone_slot(ngx_conf_t *cf, ngx_command_t *cmd,
 
 ngx_int_t ngx_http_trtc_cache_get(ngx_shm_zone_t *zone, u_char *digest,
     trtc_token_t *tok);
-void ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
+/* returns how many valid tokens it dropped to make room */
+ngx_uint_t ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
     trtc_token_t *tok);
 
 

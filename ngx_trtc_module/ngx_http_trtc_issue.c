@@ -107,6 +107,12 @@ ngx_http_trtc_issue_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    ngx_http_trtc_count_issued(r, NGX_HTTP_TRTC_ISSUED_USERSIG);
+
+    if (pmk_len) {
+        ngx_http_trtc_count_issued(r, NGX_HTTP_TRTC_ISSUED_PMK);
+    }
+
     if (tlcf->issue.cookie_name.len) {
         rc = ngx_http_trtc_set_cookie(r, tlcf,
                                       (u_char *) (pmk_len ? pmk : sig),
@@ -271,6 +277,8 @@ ngx_http_trtc_ice_servers(ngx_http_request_t *r,
                       "trtc: TURN credential failed");
         return NULL;
     }
+
+    ngx_http_trtc_count_issued(r, NGX_HTTP_TRTC_ISSUED_TURN);
 
     return ngx_sprintf(p, ",\"iceServers\":[{\"urls\":[%V],"
                        "\"username\":\"%*s\",\"credential\":\"%*s\"}],"

@@ -118,10 +118,14 @@ ngx_http_trtc_janus_get(ngx_http_request_t *r, ngx_http_trtc_ctx_t *ctx)
 
     janus->conf = tlcf;
 
-    if (tlcf->janus.secret.len
-        && ngx_http_trtc_janus_tokens(r, tlcf, &ctx->token, janus) != NGX_OK)
-    {
-        return NULL;
+    if (tlcf->janus.secret.len) {
+        if (ngx_http_trtc_janus_tokens(r, tlcf, &ctx->token, janus)
+            != NGX_OK)
+        {
+            return NULL;
+        }
+
+        ngx_http_trtc_count_issued(r, NGX_HTTP_TRTC_ISSUED_JANUS);
     }
 
     ctx->janus = janus;

@@ -4,7 +4,8 @@
  *
  * JSON for the replies of trtc_issue, trtc_janus and trtc_stamp, and for
  * $trtc_client_config: strings escaped so that they are safe in HTML and
- * in a <script> element too, and the reply itself (no-store).
+ * in a <script> element too, and the reply itself (no-store), which
+ * trtc_status sends in its formats too.
  *
  * Touches: the response's headers and body.
  */
@@ -119,6 +120,18 @@ ngx_int_t
 ngx_http_trtc_send_json(ngx_http_request_t *r, ngx_uint_t status,
     u_char *body, size_t len)
 {
+    static ngx_str_t  json = ngx_string("application/json");
+
+    return ngx_http_trtc_send_body(r, status, &json, body, len);
+}
+
+
+/* a reply of the module: never to be cached */
+
+ngx_int_t
+ngx_http_trtc_send_body(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, u_char *body, size_t len)
+{
     ngx_int_t     rc;
     ngx_buf_t    *b;
     ngx_chain_t   out;
@@ -132,7 +145,7 @@ ngx_http_trtc_send_json(ngx_http_request_t *r, ngx_uint_t status,
 
     r->headers_out.status = status;
     r->headers_out.content_length_n = len;
-    ngx_str_set(&r->headers_out.content_type, "application/json");
+    r->headers_out.content_type = *type;
     r->headers_out.content_type_len = r->headers_out.content_type.len;
     r->headers_out.content_type_lowcase = NULL;
 

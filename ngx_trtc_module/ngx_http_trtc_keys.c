@@ -30,7 +30,9 @@ ngx_http_trtc_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     char                       *rv;
     size_t                      len;
     ngx_str_t                  *value;
+    uint32_t                   *id;
     trtc_key_t                 *key, **k;
+    ngx_http_trtc_key_file_t   *kf;
     ngx_pool_cleanup_t         *cln;
     ngx_http_trtc_main_conf_t  *tmcf;
 
@@ -41,9 +43,18 @@ ngx_http_trtc_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     if (tlcf->keys == NGX_CONF_UNSET_PTR) {
         tlcf->keys = ngx_array_create(cf->pool, 2, sizeof(trtc_key_t *));
-        if (tlcf->keys == NULL) {
+        tlcf->key_ids = ngx_array_create(cf->pool, 2, sizeof(uint32_t));
+
+        if (tlcf->keys == NULL || tlcf->key_ids == NULL) {
             return NGX_CONF_ERROR;
         }
+    }
+
+    if (tlcf->keys->nelts == TRTC_KEYS_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "more than %d \"trtc_key_file\" in one place",
+                           TRTC_KEYS_MAX);
+        return NGX_CONF_ERROR;
     }
 
     if (ngx_http_trtc_read_secret(cf, &value[1], &buf, &len) != NGX_OK) {
@@ -77,6 +88,37 @@ ngx_http_trtc_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     *k = key;
+
+    /* the key's id, for the counters (trtc_status) */
+
+    id = ngx_array_push(tlcf->key_ids);
+    if (id == NULL) {
+        goto done;
+    }
+
+    *id = ngx_http_trtc_key_id(key);
+
+    if (*id == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "trtc: cannot name the key of \"%V\"", &value[1]);
+        goto done;
+    }
+
+    if (tmcf->key_files == NULL) {
+        tmcf->key_files = ngx_array_create(cf->pool, 2,
+                                           sizeof(ngx_http_trtc_key_file_t));
+        if (tmcf->key_files == NULL) {
+            goto done;
+        }
+    }
+
+    kf = ngx_array_push(tmcf->key_files);
+    if (kf == NULL) {
+        goto done;
+    }
+
+    kf->id = *id;
+    kf->path = value[1];
 
     rv = NGX_CONF_OK;
 

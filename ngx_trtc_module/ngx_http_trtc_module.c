@@ -277,6 +277,13 @@ static ngx_command_t  ngx_http_trtc_commands[] = {
       offsetof(ngx_http_trtc_loc_conf_t, auth.cache),
       &ngx_http_trtc_module },
 
+    { ngx_string("trtc_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_trtc_status,
+      0,
+      0,
+      NULL },
+
     { ngx_string("trtc_auth_log_level"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
@@ -462,6 +469,10 @@ ngx_http_trtc_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_uint_value(conf->sdkappid, prev->sdkappid,
                               NGX_CONF_UNSET_UINT);
+    if (conf->keys == NGX_CONF_UNSET_PTR) {
+        conf->key_ids = prev->key_ids;
+    }
+
     ngx_conf_merge_ptr_value(conf->keys, prev->keys, NULL);
     ngx_conf_merge_value(conf->stamp, prev->stamp, 0);
     ngx_conf_merge_ptr_value(conf->removal, prev->removal, NULL);

@@ -20,6 +20,7 @@
  *   ngx_http_trtc_variables.c  the $trtc_* variables
  *   ngx_http_trtc_keys.c       key and secret files
  *   ngx_http_trtc_json.c       JSON strings and replies
+ *   ngx_http_trtc_status.c     trtc_status: the module's counters
  *   ngx_http_trtc_cache.c      the verification cache (its own header)
  */
 
@@ -141,6 +142,7 @@ typedef struct ngx_http_trtc_removal_s  ngx_http_trtc_removal_t;
 typedef struct {
     ngx_uint_t                 sdkappid;
     ngx_array_t               *keys;      /* of trtc_key_t *; first signs */
+    ngx_array_t               *key_ids;   /* of uint32_t, as keys */
     ngx_http_trtc_auth_conf_t  auth;
     ngx_http_trtc_issue_conf_t issue;
     ngx_http_trtc_turn_conf_t  turn;
@@ -159,7 +161,26 @@ typedef struct {
     ngx_array_t               *default_tokens;
     ngx_http_trtc_id_t        *default_user;
     ngx_flag_t                 keys;      /* a trtc_key_file anywhere */
+    ngx_array_t               *key_files; /* of ngx_http_trtc_key_file_t */
+    ngx_shm_zone_t            *status;    /* the counters: trtc_status */
 } ngx_http_trtc_main_conf_t;
+
+
+/* a key file as the counters name it: its key's id, and its path */
+typedef struct {
+    uint32_t                   id;
+    ngx_str_t                  path;
+} ngx_http_trtc_key_file_t;
+
+
+/* what trtc_issue and trtc_janus are counted by */
+typedef enum {
+    NGX_HTTP_TRTC_ISSUED_USERSIG = 0,
+    NGX_HTTP_TRTC_ISSUED_PMK,
+    NGX_HTTP_TRTC_ISSUED_TURN,
+    NGX_HTTP_TRTC_ISSUED_JANUS,
+    NGX_HTTP_TRTC_ISSUED_LAST
+} ngx_http_trtc_issued_e;
 
 
 /* the Janus tokens of a verified token (trtc_janus) */
@@ -270,6 +291,15 @@ char *ngx_http_trtc_key_file(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_trtc_secret_file(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
+/* ngx_http_trtc_status.c */
+char *ngx_http_trtc_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+uint32_t ngx_http_trtc_key_id(trtc_key_t *key);
+void ngx_http_trtc_count_verified(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, ngx_http_trtc_ctx_t *ctx, ngx_int_t key,
+    ngx_uint_t evicted);
+void ngx_http_trtc_count_issued(ngx_http_request_t *r,
+    ngx_http_trtc_issued_e kind);
+
 /* ngx_http_trtc_json.c */
 u_char *ngx_http_trtc_json_string(u_char *p, u_char *s, size_t len);
 u_char *ngx_http_trtc_json_room(u_char *p, trtc_room_t *room);
@@ -279,6 +309,8 @@ ngx_int_t ngx_http_trtc_add_header(ngx_http_request_t *r, char *name,
     u_char *value, size_t len);
 ngx_int_t ngx_http_trtc_send_json(ngx_http_request_t *r, ngx_uint_t status,
     u_char *body, size_t len);
+ngx_int_t ngx_http_trtc_send_body(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, u_char *body, size_t len);
 ngx_int_t ngx_http_trtc_send_error(ngx_http_request_t *r, ngx_uint_t status,
     char *msg);
 

@@ -23,7 +23,7 @@
 #   BENCH_WRK_THREADS   wrk threads [2]
 #   BENCH_WRK_CPUS      taskset CPU list for wrk, empty: not pinned []
 #   BENCH_AFFINITY      nginx's worker_cpu_affinity, "none": unset [none]
-#   BENCH_CASES         which of a b c d e f, e.g. "b c d" [all]
+#   BENCH_CASES         which of a b c d e f g, e.g. "b c d" [all]
 #   BENCH_CORE_SECONDS  seconds of each token core measurement [2]
 #   BENCH_CORE_CPU      the CPU the token core benchmarks run on [last]
 #   BENCH_KEEP          keep the working directory
@@ -46,7 +46,7 @@ connections=${BENCH_CONNECTIONS:-64}
 wrk_threads=${BENCH_WRK_THREADS:-2}
 wrk_cpus=${BENCH_WRK_CPUS:-}
 affinity=${BENCH_AFFINITY:-none}
-cases=${BENCH_CASES:-a b c d e f}
+cases=${BENCH_CASES:-a b c d e f g}
 core_seconds=${BENCH_CORE_SECONDS:-2}
 ncpu=$(nproc)
 core_cpu=${BENCH_CORE_CPU:-$((ncpu - 1))}
@@ -79,12 +79,24 @@ fi
 
 work=$(mktemp -d /tmp/trtc-bench-XXXXXX)
 master=
+master2=
+
+stop_nginx() {
+    local m
+
+    for m in $master $master2; do
+        if kill -0 "$m" 2>/dev/null; then
+            kill -QUIT "$m"
+            wait "$m" 2>/dev/null || true
+        fi
+    done
+
+    master=
+    master2=
+}
 
 cleanup() {
-    if [ -n "$master" ] && kill -0 "$master" 2>/dev/null; then
-        kill -QUIT "$master"
-        wait "$master" 2>/dev/null || true
-    fi
+    stop_nginx
 
     if [ -z "${BENCH_KEEP:-}" ]; then
         rm -rf "$work"
@@ -95,11 +107,12 @@ cleanup() {
 
 trap cleanup EXIT
 
-# a free port on 127.0.0.1
-port=$(perl -MIO::Socket::INET -e '
-    my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0,
-                                  Listen => 1) or die "no port\n";
-    print $s->sockport, "\n";')
+# two free ports on 127.0.0.1
+read -r port port2 <<< "$(perl -MIO::Socket::INET -e '
+    my @s = map { IO::Socket::INET->new(LocalAddr => "127.0.0.1",
+                                        LocalPort => 0, Listen => 1)
+                  or die "no port\n" } 1 .. 2;
+    print join(" ", map { $_->sockport } @s), "\n";')"
 
 # a fresh random key, readable by root only, as in production
 umask 077
@@ -128,25 +141,44 @@ run_user=
 affinity_line=
 [ "$affinity" != none ] && affinity_line="worker_cpu_affinity $affinity;"
 
-sed -e "s|@MODULE@|$module|" -e "s|@DIR@|$work|g" -e "s|@PORT@|$port|" \
-    -e "s|@SDKAPPID@|$sdkappid|" -e "s|@USER@|$run_user|" \
-    -e "s|@AFFINITY@|$affinity_line|" \
-    "$here/nginx.conf.in" > "$work/nginx.conf"
+# conf RUN PORT STATUS: the configuration of an nginx that runs in RUN
+conf() {
+    mkdir -p "$1"
+    sed -e "s|@MODULE@|$module|" -e "s|@DIR@|$work|g" -e "s|@RUN@|$1|g" \
+        -e "s|@PORT@|$2|" -e "s|@STATUS@|$3|" \
+        -e "s|@SDKAPPID@|$sdkappid|" -e "s|@USER@|$run_user|" \
+        -e "s|@AFFINITY@|$affinity_line|" \
+        "$here/nginx.conf.in" > "$1/nginx.conf"
 
-"$nginx_bin" -p "$work/" -c "$work/nginx.conf" -e "$work/error.log" -t -q \
-    || die "nginx -t failed"
+    "$nginx_bin" -p "$1/" -c "$1/nginx.conf" -e "$1/error.log" -t -q \
+        || die "nginx -t failed ($1)"
+}
 
-"$nginx_bin" -p "$work/" -c "$work/nginx.conf" -e "$work/error.log" \
-    -g 'daemon off;' &
-master=$!
+# start RUN PORT: its master's pid in $started, once it answers
+start() {
+    local i
+
+    "$nginx_bin" -p "$1/" -c "$1/nginx.conf" -e "$1/error.log" \
+        -g 'daemon off;' &
+    started=$!
+
+    for i in $(seq 1 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$2/return" && break
+        kill -0 "$started" 2>/dev/null || die "nginx did not start ($1)"
+        sleep 0.05
+    done
+}
+
+conf "$work" "$port" ""
+conf "$work/counted" "$port2" "location = /status { trtc_status; }"
+
+start "$work" "$port"
+master=$started
+start "$work/counted" "$port2"
+master2=$started
 
 base=http://127.0.0.1:$port
-
-for i in $(seq 1 100); do
-    curl -s -o /dev/null "$base/return" && break
-    kill -0 "$master" 2>/dev/null || die "nginx did not start"
-    sleep 0.05
-done
+base2=http://127.0.0.1:$port2
 
 # every case answers as it should before anything is measured
 
@@ -177,14 +209,21 @@ pmk=$(sed -n 's/.*"privateMapKey":"\([^"]*\)".*/\1/p' <<< "$issued")
 curl -s "$base/issue?userId=$user" | grep -q '"userSig":"' \
     || die "(e) issued no UserSig"
 
+[ "$(status -H "$hdr" "$base2/uncached/room.html")" = 200 ] \
+    || die "(g) with the token is not 200"
+
 workers=$(cat "/proc/$master/task/$master/children")
 [ "$(wc -w <<< "$workers")" = 2 ] || die "not 2 workers: $workers"
+workers2=$(cat "/proc/$master2/task/$master2/children")
+[ "$(wc -w <<< "$workers2")" = 2 ] || die "not 2 workers: $workers2"
 
-# CPU time of the workers, in clock ticks
+# CPU time of the workers of case $1's nginx, in clock ticks
 worker_ticks() {
-    local pid t=0 stat
+    local pid t=0 stat ws=$workers
 
-    for pid in $workers; do
+    [ "$1" = g ] && ws=$workers2
+
+    for pid in $ws; do
         stat=$(cat "/proc/$pid/stat")
         stat=${stat##*) }
         set -- $stat
@@ -226,15 +265,23 @@ case_path() {
     d) echo "/uncached/room.html" ;;
     e) echo "/issue?userId=$user" ;;
     f) echo "/issue-room?userId=$user&roomId=$room" ;;
+    g) echo "/uncached/room.html" ;;
     *) die "unknown case $1" ;;
     esac
 }
 
-# (b), (c) and (d) send the same request, token included: they differ in
-# the location's checks only
+case_base() {
+    case $1 in
+    g) echo "$base2" ;;
+    *) echo "$base" ;;
+    esac
+}
+
+# (b), (c), (d) and (g) send the same request, token included: they
+# differ in the location's checks only
 case_header() {
     case $1 in
-    b|c|d) echo "$hdr" ;;
+    b|c|d|g) echo "$hdr" ;;
     *) echo "X-Bench: 1" ;;
     esac
 }
@@ -264,12 +311,12 @@ sed 's/^info //' "$results" >&2
 for r in $(seq 1 "$rounds"); do
     for k in $(seq 0 $((n - 1))); do
         c=${case_list[$(((k + r - 1) % n))]}
-        url=$base$(case_path "$c")
+        url=$(case_base "$c")$(case_path "$c")
         h=$(case_header "$c")
 
         "${wrk_cmd[@]}" -d "${warmup}s" -H "$h" "$url" >/dev/null
 
-        t0=$(worker_ticks)
+        t0=$(worker_ticks "$c")
         children_ticks
         w0=$child_ticks
         read -r p0 q0 s0 i0 <<< "$(machine_ticks)"
@@ -277,7 +324,7 @@ for r in $(seq 1 "$rounds"); do
         read -r p1 q1 s1 i1 <<< "$(machine_ticks)"
         children_ticks
         w1=$child_ticks
-        t1=$(worker_ticks)
+        t1=$(worker_ticks "$c")
 
         line=$(grep '^RESULT ' <<< "$out") || die "no result from wrk: $out"
         echo "nginx case=$c round=$r $line cpu_ticks=$((t1 - t0))" \
@@ -289,13 +336,19 @@ for r in $(seq 1 "$rounds"); do
     done
 done
 
-kill -QUIT "$master"
-wait "$master" 2>/dev/null || true
-master=
+# (g)'s nginx counted what it verified
+if [[ " $cases " == *" g "* ]]; then
+    counted=$(curl -s "$base2/status" \
+              | sed -n 's/^trtc_verifications_total{result="ok"} //p')
+    [ "${counted:-0}" -gt 0 ] || die "(g) counted no verification"
+    echo "info (g) counted $counted verifications" >> "$results"
+fi
+
+stop_nginx
 
 # the sanity checks' refusals are expected; nothing else may be there
 bad=$(grep -E '\[(alert|crit|emerg|error)\]' "$work/error.log" \
-      | grep -v 'trtc token rejected: ' || true)
+      "$work/counted/error.log" | grep -v 'trtc token rejected: ' || true)
 [ -z "$bad" ] || die "nginx logged errors: $bad"
 
 # the token core alone, on one CPU, C and node taking turns

@@ -31,6 +31,7 @@ my %label = (
     d => 'static file, trtc_auth, cache off',
     e => 'trtc_issue: UserSig',
     f => 'trtc_issue: UserSig + PrivateMapKey',
+    g => 'static file, cache off, counters on',
 );
 
 my @targets = (
@@ -38,6 +39,7 @@ my @targets = (
     [ 'd', 'b', 0.80 ],
     [ 'e', 'a', 0.60 ],
     [ 'f', 'a', 0.60 ],
+    [ 'g', 'd', 0.98 ],
 );
 
 my %ops = (
