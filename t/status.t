@@ -270,4 +270,15 @@ like($out, qr/"trtc_status" directive is duplicate/, 'twice in a location');
 like($out, qr/"trtc_status" directive is not allowed here/,
      'only in a location');
 
+# at most 256 keys in one place, which a token's key index holds
+
+$t->write_key("k$_", sprintf('%064d', $_)) for 1 .. 257;
+my $keys = join '', map { "trtc_key_file %%TESTDIR%%/k$_; " } 1 .. 256;
+($ok, $out) = $t->test_config("trtc_sdkappid 1; $keys");
+ok($ok, '256 key files in one place') or diag($out);
+($ok, $out) = $t->test_config(
+    "trtc_sdkappid 1; $keys trtc_key_file %%TESTDIR%%/k257;");
+like($out, qr/\[emerg\].*more than 256 "trtc_key_file" in one place/,
+     'not 257');
+
 done_testing;
