@@ -1,7 +1,9 @@
 #!/bin/bash
 # Runs the demo on a fresh Debian bookworm machine (as root): installs
-# what is missing, builds the module, makes a development key outside
-# the repository if there is none, and starts nginx on 127.0.0.1.
+# what its mode needs and the machine lacks (t/deps.sh's groups: nginx
+# and nchan; Janus too for MODE=sfu; nginx and npm for MODE=cloud),
+# builds the module, makes a development key outside the repository if
+# there is none, and starts nginx on 127.0.0.1.
 #
 #   bash conf/demo.sh          start (or restart) on port 8080
 #   PORT=9000 bash conf/demo.sh
@@ -86,20 +88,28 @@ if [ "${1:-start}" = stop ]; then
     exit 0
 fi
 
-bash "$repo/t/deps.sh"
-make -C "$repo" --no-print-directory -s
-
-# TRTC Cloud: checked, and the SDK vendored, before html/ is copied
-cloud_sed=()
+# what the mode needs, and only that (t/deps.sh's groups): the mesh
+# nginx and nchan, the SFU Janus too, TRTC Cloud npm for the SDK
 mode=${MODE:-mesh}
 
 case $mode in
-mesh|sfu|cloud) ;;
+mesh) deps=(build nchan) ;;
+sfu) deps=(build nchan janus) ;;
+cloud) deps=(build node) ;;
 *)
     echo "demo: unknown MODE=$mode (mesh, sfu or cloud)" >&2
     exit 2
     ;;
 esac
+
+[ "${SIGNAL:-memory}" != redis ] || deps+=(redis)
+
+echo "demo: MODE=$mode needs: ${deps[*]} (t/deps.sh)"
+bash "$repo/t/deps.sh" "${deps[@]}"
+make -C "$repo" --no-print-directory -s
+
+# TRTC Cloud: checked, and the SDK vendored, before html/ is copied
+cloud_sed=()
 
 if [ "$mode" = cloud ]; then
     if [ -z "${TRTC_SDKAPPID:-}" ] || [ -z "${TRTC_KEY_FILE:-}" ]; then

@@ -86,6 +86,27 @@ like($out, qr{open http://127\.0\.0\.1:8080/}, 'mesh: says where');
 ok(-s "$run/trtc.key" && ((stat "$run/trtc.key")[2] & 0777) == 0600,
    'mesh: a development key, 0600');
 
+# each mode installs only what it needs (t/deps.sh's groups); the tests
+# (t/deps.sh alone) everything
+
+sub deps_list {
+    my @p = `bash $repo/t/deps.sh --list @_`;
+    chomp @p;
+    return @p;
+}
+
+my $others = qr/^(?:chromium|janus|coturn|redis-server|nodejs|npm|clang-14
+                   |valgrind|wrk|fonts-wqy-microhei)$/x;
+
+like($out, qr/^demo: MODE=mesh needs: build nchan \(t\/deps\.sh\)$/m,
+     'mesh: asks for nginx and nchan');
+is_deeply([grep { /$others/ } deps_list(qw(build nchan))], [],
+          'mesh: no browser, SFU, TURN, Redis, node or test packages');
+ok((grep { $_ eq 'libnginx-mod-nchan' } deps_list(qw(build nchan))),
+   'mesh: nchan');
+is(scalar(grep { /$others/ } deps_list()), 10,
+   'the tests: all of them');
+
 ($status, $body) = http('GET', 'http://127.0.0.1:8080/');
 is($status, 200, 'mesh: the login page');
 like($body, qr/"iceTransportPolicy": "all"/, 'mesh: no relay-only');
@@ -183,6 +204,8 @@ my $redis = "redis://127.0.0.1:$redis_port";
 is($rc, 0, 'SIGNAL=redis: server 1 starts') or diag($out);
 like($out, qr/room signaling through Redis at 127\.0\.0\.1:$redis_port/,
      'SIGNAL=redis: says so');
+like($out, qr/^demo: MODE=mesh needs: build nchan redis \(/m,
+     'SIGNAL=redis: redis-cli too');
 is((stat "$tmp/turn/http.d/signal-redis.conf")[2] & 0777, 0600,
    'SIGNAL=redis: the upstream snippet, 0600');
 ($rc, $out) = demo({TRTC_DEMO_DIR => "$tmp/redis2", SIGNAL => 'redis',
@@ -222,6 +245,8 @@ demo({TRTC_DEMO_DIR => "$tmp/turn"}, 'stop');
 $run = "$tmp/sfu";
 ($rc, $out) = demo({TRTC_DEMO_DIR => $run, MODE => 'sfu'});
 is($rc, 0, 'MODE=sfu: starts') or diag($out);
+like($out, qr/^demo: MODE=sfu needs: build nchan janus \(/m,
+     'MODE=sfu: asks for Janus too');
 ok(-s "$run/janus/janus.pid", 'MODE=sfu: Janus runs');
 is((stat "$run/janus/$_")[2] & 0777, 0600, "MODE=sfu: $_ is 0600")
     for qw(token.secret create.conf janus.jcfg);
@@ -268,6 +293,8 @@ $run = "$tmp/cloud";
                     TRTC_SIGNALING => 'http://127.0.0.1:9',
                     TRTC_LOGGER => 'http://127.0.0.1:9'});
 is($rc, 0, 'MODE=cloud: starts') or diag($out);
+like($out, qr/^demo: MODE=cloud needs: build node \(/m,
+     'MODE=cloud: nginx and npm, no nchan');
 
 ($status, $body) = http('GET', 'http://127.0.0.1:8080/');
 like($body, qr/"backend": "trtc"/, 'MODE=cloud: the pages use the SDK');
