@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs the demo on a fresh Debian bookworm machine (as root): installs
 # what its mode needs and the machine lacks (t/deps.sh's groups: nginx
-# and nchan; Janus too for MODE=sfu; nginx and npm for MODE=cloud),
+# and nchan; Janus too for MODE=sfu; npm too for MODE=cloud),
 # builds the module, makes a development key outside the repository if
 # there is none, and starts nginx on 127.0.0.1.
 #
@@ -88,14 +88,15 @@ if [ "${1:-start}" = stop ]; then
     exit 0
 fi
 
-# what the mode needs, and only that (t/deps.sh's groups): the mesh
-# nginx and nchan, the SFU Janus too, TRTC Cloud npm for the SDK
+# what the mode needs, and only that (t/deps.sh's groups): nginx and
+# nchan (the room's signaling; in TRTC Cloud its chat), the SFU Janus
+# too, TRTC Cloud npm for the SDK
 mode=${MODE:-mesh}
 
 case $mode in
 mesh) deps=(build nchan) ;;
 sfu) deps=(build nchan janus) ;;
-cloud) deps=(build node) ;;
+cloud) deps=(build nchan node) ;;
 *)
     echo "demo: unknown MODE=$mode (mesh, sfu or cloud)" >&2
     exit 2

@@ -293,8 +293,8 @@ $run = "$tmp/cloud";
                     TRTC_SIGNALING => 'http://127.0.0.1:9',
                     TRTC_LOGGER => 'http://127.0.0.1:9'});
 is($rc, 0, 'MODE=cloud: starts') or diag($out);
-like($out, qr/^demo: MODE=cloud needs: build node \(/m,
-     'MODE=cloud: nginx and npm, no nchan');
+like($out, qr/^demo: MODE=cloud needs: build nchan node \(/m,
+     'MODE=cloud: npm too, no Janus');
 
 ($status, $body) = http('GET', 'http://127.0.0.1:8080/');
 like($body, qr/"backend": "trtc"/, 'MODE=cloud: the pages use the SDK');

@@ -287,12 +287,41 @@ my $log = '/trtc/log/v5/AVQualityReportSvc/C2S';
 
 method_table($c, 'trtc-cloud.conf',
              page_rows(1, pmk(roomid => 1)),
+             signal_rows(1, pmk(roomid => 1)),
              ['= /trtc/ws/', [qw(GET)],
               "/trtc/ws/?sdkAppId=1400000000&userId=alice&userSig=$sig"],
              ['= /trtc/ws-check', [qw(GET HEAD)],
               "/trtc/ws-check?userId=alice&userSig=$sig"],
              ["= $log", [qw(POST)],
               "$log?random=1&sdkappid=1400000000&cmdtype=x"]);
+
+# the room's chat and hands: nginx's signaling, stamped; the room's
+# channel only (no inbox), and only for the token's room
+
+my ($cs) = $c->ws_open('/signal/sub?room=5&privateMapKey='
+                       . pmk(user => 'carl', roomid => 5));
+ok($cs, 'cloud: carl subscribes to room 5\'s chat');
+ok(!($c->ws_open('/signal/sub?room=6&privateMapKey='
+                 . pmk(user => 'carl', roomid => 5)))[0],
+   'cloud: not to room 6 with room 5\'s key');
+my $said = $c->request(POST => '/signal/pub?room=5',
+                       token => pmk(user => 'dina', roomid => 5),
+                       body => '{"t":"chat","sid":"s1","text":"hi"}');
+like($said->{status}, qr/^20[12]$/, 'cloud: dina says hi in room 5');
+my $got = TrtcTest::ws_read($cs, 5);
+like($got // '', qr/^\{"from":"dina","privilege":\d+,"data":"\{\\"t\\":\\"chat\\"/,
+     'cloud: carl gets it, stamped with dina\'s verified id');
+$said = $c->request(POST => '/signal/pub?room=5&to=carl',
+                    token => pmk(user => 'dina', roomid => 5),
+                    body => '{"t":"chat","sid":"s1","text":"psst"}');
+is($said->{status}, 400, 'cloud: no inboxes here, "to" is refused (400)');
+is(TrtcTest::ws_read($cs, 1), undef, 'cloud: and nobody hears it');
+$said = $c->request(POST => '/signal/pub?room=5',
+                    token => pmk(user => 'eve', roomid => 6),
+                    body => '{"t":"chat","sid":"s2","text":"x"}');
+is($said->{status}, 401, 'cloud: a key of room 6 does not post to room 5');
+is(TrtcTest::ws_read($cs, 1), undef, 'cloud: and carl gets nothing');
+close $cs;      # nchan 1.3.6 and a graceful stop with WebSockets open
 
 my $seen = $c->read_file($heads);
 like($seen, qr/^GET \/\?sdkAppId=1400000000&userId=alice&userSig=/m,

@@ -16,11 +16,17 @@
  * asks endpoints.signalCheck (the same check, 204 or 401) to tell a
  * refused token from a network problem, as the mesh does with its probe.
  *
+ * Chat and raised hands go through nginx's own room signaling, stamped
+ * with the sender's verified user id as in the embedded modes
+ * (room-chat.js), where the server offers it (TRTC_ENDPOINTS subscribe
+ * and publish); the people are the SDK's.
+ *
  * Touches: the SDK (window.TRTC, which its bundle sets), nginx's proxy
  * endpoints; the page only through room-ui.js, but for the SDK's views
  * inside the tiles.
  */
 import * as T from './app.js';
+import {createRoomChat} from './room-chat.js';
 
 var t = T.t;
 var P = T.PRIV;
@@ -42,7 +48,7 @@ function loadSDK(src) {
  * PrivateMapKey alone, session.token all the issued credentials */
 
 /* the state of this page's createTrtcBackend() */
-var ctx, ui, SDK, token, uid, priv, trtc, own, peers, local, state, debug;
+var ctx, ui, SDK, token, uid, priv, trtc, own, peers, local, state, debug, chat;
 
 
 export function createTrtcBackend(ctxArg) {
@@ -64,6 +70,25 @@ export function createTrtcBackend(ctxArg) {
     state = {entered: false, refused: false, leaving: false, retry: 0, timer: null,
              checking: null};
     debug = {errors: [], enter: null, check: null, proxy: null, sdkVersion: null};
+    chat = null;
+
+    if (T.endpoints.subscribe && T.endpoints.publish) {
+        chat = createRoomChat({
+            me: ctx.me, roomKey: ctx.roomKey, token: ctx.token,
+            hand: function () { return ui.panel.hand(); },
+            chat: function (from, text, name) { ui.panel.receive(from, text, name); },
+            changed: people
+        });
+        ui.panel.enable({
+            send: chat.send,
+            hand: function (up) {
+                ui.setOwnHand(up);
+                chat.hand(up);
+                people();
+            }
+        });
+        debug.chat = chat;
+    }
 
     return {
         start: start,
@@ -132,6 +157,9 @@ function dropPeer(userId) {
         return;
     }
     peers.delete(userId);
+    if (chat) {
+        chat.forget(userId);
+    }
     ui.removeTile(p.tiles.screen);
     ui.removeTile(p.tiles.camera);
     count();
@@ -162,11 +190,15 @@ function people() {
         return !!tile && tile.el.getAttribute('data-' + name) === 'on';
     };
     var list = [{uid: uid, me: true, priv: priv, audio: on(own, 'audio'),
-                 video: on(own, 'video'), screen: !!local.sharing}];
+                 video: on(own, 'video'), screen: !!local.sharing,
+                 hand: ui.panel.hand(), name: ctx.me.name}];
     peers.forEach(function (p) {
+        var said = chat && chat.of(p.uid);
+        p.tiles.camera.el.setAttribute('data-hand', said && said.hand ? '1' : '0');
         list.push({uid: p.uid, priv: P.ENTER | P.SEND_AUDIO | P.SEND_VIDEO,
                    audio: on(p.tiles.camera, 'audio'), video: on(p.tiles.camera, 'video'),
-                   screen: !!p.tiles.screen});
+                   screen: !!p.tiles.screen, hand: !!(said && said.hand),
+                   name: said ? said.name : ''});
     });
     ui.panel.setPeople(list);
 }
@@ -520,6 +552,9 @@ function listenVolume() {
 function shutdown() {
     state.leaving = true;
     clearTimeout(state.timer);
+    if (chat) {
+        chat.stop();
+    }
     if (!trtc || state.refused) {
         return Promise.resolve();       /* none, or destroyed */
     }
@@ -543,6 +578,9 @@ function start() {
                             + '; make vendor)');
         }
         debug.sdkVersion = SDK.VERSION || null;
+        if (chat) {
+            chat.start();
+        }
         trtc = SDK.create();
         listen();
         listenVolume();

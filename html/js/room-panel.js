@@ -12,7 +12,8 @@
  * (the server stores none: who joins later does not see earlier ones).
  *
  * A backend that carries chat and hands calls enable(); one that does
- * not (TRTC Cloud) leaves those buttons hidden and only lists people.
+ * not leaves those buttons hidden and only lists people (TRTC Cloud
+ * where the server offers no room signaling: room-chat.js).
  *
  * Touches: room.html's side panel and footer buttons.
  */

@@ -153,9 +153,10 @@ check(JOINED, async () => {
     assert(info.backend, 'backend-trtc.js runs the room');
     assert(requests.includes('/static/vendor/trtc-sdk-v5/trtc.js'), 'SDK served from our host');
     assert(requests.includes('/static/js/backend-trtc.js'), 'the backend from our host');
-    assert(!requests.some((p) => p.startsWith('/signal/') || p.endsWith('/backend-mesh.js')
-                          || p.endsWith('/backend-janus.js')),
-           'no mesh signaling, no other backend loaded');
+    assert(!requests.some((p) => p.endsWith('/backend-mesh.js') || p.endsWith('/backend-janus.js')
+                          || p.endsWith('/signal.js')),
+           'no other backend, and no mesh signaling, loaded');
+    assert(requests.includes('/static/js/room-chat.js'), 'the chat of the room');
     return {sdk: info.sdk};
 });
 
@@ -172,8 +173,8 @@ check(CAMERA, {needs: [JOINED]}, async () => {
            'controls enabled');
 });
 
-check('the same room UI: the people list, the speaker view, the devices menu with the SDK\'s camera; '
-      + 'no chat or hands (they need the embedded signaling)', {needs: [CAMERA]}, async () => {
+check('the same room UI: the people list, the speaker view, the devices menu with the SDK\'s camera, '
+      + 'chat and hands', {needs: [CAMERA]}, async () => {
     await S.alice.click('#open-people');
     await poll(() => S.alice.evaluate(() => {
         const li = document.querySelector('#people li[data-user="alice"]');
@@ -190,11 +191,48 @@ check('the same room UI: the people list, the speaker view, the devices menu wit
     });
     assert(cam.n >= 1 && cam.value === cam.sdk, 'the camera the SDK sends is selected: ' + JSON.stringify(cam));
     await S.alice.click('#device-menu-close');
-    assert(await S.alice.isHidden('#open-chat') && await S.alice.isHidden('#raise-hand'),
-           'no chat or hand buttons');
+    assert(await S.alice.isVisible('#open-chat') && await S.alice.isVisible('#raise-hand'),
+           'the chat and hand buttons');
     await S.alice.click('#view');
     assert(await S.alice.getAttribute('#view', 'data-mode') === 'speaker', 'the speaker view');
     await S.alice.click('#view');
+});
+
+/* what a page heard of a member on the room's chat: {hand, name} */
+function heard(page, user) {
+    return page.evaluate((u) => window.trtcDebug.trtc.chat.of(u), user);
+}
+
+check('chat and raised hands through nginx\'s own signaling, stamped: bob reads alice\'s line '
+      + 'under her verified id, as text; alice and a later carol see bob\'s hand', {needs: [CAMERA]},
+      async () => {
+    S.others = await newContext();
+    S.bob = await joinRoom(S.others, 'bob');
+    await poll(async () => !!(await heard(S.alice, 'bob')), 20000, 'alice heard bob\'s hello');
+    await S.alice.click('#open-chat');
+    await S.alice.fill('#chat-input', 'hello <b>bob</b>');
+    await S.alice.press('#chat-input', 'Enter');
+    const line = await poll(() => S.bob.evaluate(() => {
+        const li = document.querySelector('#chat-log li[data-from="alice"][data-mine="0"]');
+        return li && {text: li.querySelector('.text').textContent,
+                      from: li.querySelector('.from').textContent,
+                      verified: !!li.querySelector('.verified'),
+                      html: !!li.querySelector('.text b')};
+    }), 15000, 'bob got alice\'s line');
+    assert(line.text === 'hello <b>bob</b>' && !line.html, 'as text: ' + JSON.stringify(line));
+    assert(line.from === 'alice' && line.verified, 'under the stamped sender: ' + JSON.stringify(line));
+    assert(await S.bob.isVisible('#chat-unread'), 'bob\'s chat button counts it');
+
+    await S.bob.click('#raise-hand');
+    await poll(async () => ((await heard(S.alice, 'bob')) || {}).hand === true, 15000,
+               'alice sees bob\'s hand');
+    S.carol = await joinRoom(S.others, 'carol');
+    await poll(async () => ((await heard(S.carol, 'bob')) || {}).hand === true, 20000,
+               'carol, who came later, sees it too');
+    await S.bob.click('#raise-hand');
+    await poll(async () => ((await heard(S.alice, 'bob')) || {}).hand === false, 15000,
+               'and its lowering');
+    await S.others.close();
 });
 
 check(SOCKET, {needs: [JOINED]}, async () => {
