@@ -10,6 +10,7 @@ packages=(
     libnginx-mod-nchan              # room signaling
     libcjson-dev libssl-dev zlib1g-dev
     build-essential dpkg-dev        # dpkg-dev: "apt-get source" for make static
+    debhelper lintian               # make deb (dh-sequence-nginx is nginx-dev)
     perl openssl curl wrk
     chromium iproute2 util-linux    # browser tests, in a network namespace
     fonts-wqy-microhei              # their screenshots in Chinese
