@@ -23,6 +23,10 @@
 #                   dpkg-buildpackage in build/deb/ from the working
 #                   tree's files but the git-ignored ones, then checked by
 #                   lintian (an error fails); the .deb is copied to build/
+#   make test-deb   make deb, then t/deb.t (root): installs the .deb with
+#                   apt, nginx -t through /etc/nginx/modules-enabled/, t/*.t
+#                   but the browser ones, soak.t and demo.t against the
+#                   installed module, then purges it
 #   make bench      nginx with the module under wrk, and the token core
 #                   against the reference package (reports, never fails
 #                   on speed)
@@ -187,7 +191,7 @@ bench: $(MODULE) $(BUILD)/trtc-tool $(BUILD)/token-bench \
 DEB_PKG := libnginx-mod-http-trtc
 DEB_DIR := $(BUILD)/deb
 
-.PHONY: deb
+.PHONY: deb test-deb
 deb:
 	rm -rf $(DEB_DIR) $(BUILD)/$(DEB_PKG)_*.deb
 	mkdir -p $(DEB_DIR)/src
@@ -198,6 +202,12 @@ deb:
 	lintian --fail-on error $(DEB_DIR)/$(DEB_PKG)_*.changes
 	cp $(DEB_DIR)/$(DEB_PKG)_*.deb $(BUILD)/
 	@ls $(BUILD)/$(DEB_PKG)_*.deb
+
+# t/deb.t installs it (root): what the suite it runs needs is built first
+test-deb: deb $(BUILD)/trtc-tool t/ref/node_modules/.package-lock.json \
+          $(VENDOR_SDK)
+	TRTC_DEB=$$(ls $(ABUILD)/$(DEB_PKG)_*.deb) TRTC_TOOL=$(ABUILD)/trtc-tool \
+	prove -v -I t/lib t/deb.t
 
 include t/hardening.mk
 
