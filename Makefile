@@ -18,6 +18,15 @@
 #                   through Redis (redis-server on 127.0.0.1): each room
 #                   on both, fan-out on the same and the other server
 #   make check      deps, test and static: what CI runs
+#   make deb        the Debian package libnginx-mod-http-trtc (debian/,
+#                   as Debian packages its own nginx modules), built by
+#                   dpkg-buildpackage in build/deb/ from the working
+#                   tree's files but the git-ignored ones, then checked by
+#                   lintian (an error fails); the .deb is copied to build/
+#   make test-deb   make deb, then t/deb.t (root): installs the .deb with
+#                   apt, nginx -t through /etc/nginx/modules-enabled/, t/*.t
+#                   but the browser ones, soak.t and demo.t against the
+#                   installed module, then purges it
 #   make bench      nginx with the module under wrk, and the token core
 #                   against the reference package (reports, never fails
 #                   on speed)
@@ -174,6 +183,31 @@ bench: $(MODULE) $(BUILD)/trtc-tool $(BUILD)/token-bench \
        t/ref/node_modules/.package-lock.json
 	BUILD=$(ABUILD) NGINX_BIN=$(NGINX_BIN) MODULE=$(abspath $(MODULE)) \
 	bash t/bench/bench.sh
+
+# the Debian package: a copy of the working tree's files that git tracks
+# or would (not those .gitignore names: build/, node_modules/, ...), as
+# they are, built in build/deb/src with the output beside it; its version
+# is debian/changelog's
+DEB_PKG := libnginx-mod-http-trtc
+DEB_DIR := $(BUILD)/deb
+
+.PHONY: deb test-deb
+deb:
+	rm -rf $(DEB_DIR) $(BUILD)/$(DEB_PKG)_*.deb
+	mkdir -p $(DEB_DIR)/src
+	git ls-files -z --cached --others --exclude-standard | \
+	    tar -c --null -T - --ignore-failed-read | tar -x -C $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b > ../build.log 2>&1 \
+	    || { tail -n 40 ../build.log; exit 1; }
+	lintian --fail-on error $(DEB_DIR)/$(DEB_PKG)_*.changes
+	cp $(DEB_DIR)/$(DEB_PKG)_*.deb $(BUILD)/
+	@ls $(BUILD)/$(DEB_PKG)_*.deb
+
+# t/deb.t installs it (root): what the suite it runs needs is built first
+test-deb: deb $(BUILD)/trtc-tool t/ref/node_modules/.package-lock.json \
+          $(VENDOR_SDK)
+	TRTC_DEB=$$(ls $(ABUILD)/$(DEB_PKG)_*.deb) TRTC_TOOL=$(ABUILD)/trtc-tool \
+	prove -v -I t/lib t/deb.t
 
 include t/hardening.mk
 

@@ -13,7 +13,7 @@
 #            reference package and browsers)
 #   redis    redis-cli, to check a Redis server (SIGNAL=redis)
 #   test     the rest of what the tests need: Chromium, coturn,
-#            redis-server, wrk, clang and valgrind, dpkg-dev
+#            redis-server, wrk, clang and valgrind, debhelper and lintian
 # --list prints the packages of the groups, one a line, and installs
 # nothing.  conf/demo.sh asks for its mode's groups only.
 
@@ -51,6 +51,7 @@ for g in "${groups[@]}"; do
     test)
         packages+=(
             perl wrk
+            debhelper lintian               # make deb (dh-sequence-nginx is nginx-dev)
             chromium iproute2 util-linux    # browser tests, in a network namespace
             fonts-wqy-microhei              # their screenshots in Chinese
             coturn                          # TURN relay (browser-turn.t)
