@@ -6,7 +6,8 @@
  * audience, hosts and raised hands; chat under the verified sender;
  * the speaker view; a display name beside the verified user id; the
  * login card's preview; each tile's audio level and network mark;
- * switching camera, microphone and speaker in the room.  Screenshots go
+ * switching camera, microphone and speaker in the room (also for who
+ * comes later).  Screenshots go
  * to TRTC_ARTIFACTS (meeting-*.png).  Run by run.sh (suite "meeting").
  *
  * Output: one line "PLAN <n>", then one line "RESULT <json>" per check.
@@ -290,6 +291,13 @@ check('switching camera, microphone and speaker in the room: every connection se
                 .setSinkId(id).then(() => 'ok', (x) => x.name + ': ' + x.message), out);
             throw new Error(e.message + ' ' + JSON.stringify({outs, sinks, direct}));
         }
+        /* who comes later plays there too */
+        S.kim = await joinRoom(await newContext({viewport: DESKTOP}), 'kim', ROOM);
+        await S.bob.waitForSelector(tileSel('kim'), {timeout: 20000});
+        await poll(() => S.bob.evaluate((s) => document.querySelector(s + ' video').sinkId,
+                                        tileSel('kim')).then((id) => id === out),
+                   10000, 'kim, who came later, plays on the chosen speaker');
+        await S.kim.context().close();
     }
     await shot(S.bob, 'devices-en');
     await S.bob.click('#device-menu-close');
