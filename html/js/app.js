@@ -24,6 +24,11 @@ export const endpoints = Object.assign({
     ping: '/api/ping'
 }, window.TRTC_ENDPOINTS || {});
 
+/* does the server's configuration name this endpoint (not a default)? */
+export function offers(name) {
+    return !!(window.TRTC_ENDPOINTS && window.TRTC_ENDPOINTS[name]);
+}
+
 export const PRIV = {
     CREATE: 1, ENTER: 2,
     SEND_AUDIO: 4, RECV_AUDIO: 8,
@@ -251,6 +256,28 @@ export function errorText(e) {
     }
     return e.name && e.message ? e.name + ': ' + e.message
            : String(e.message || e.name || e);
+}
+
+/* a signaling message POSTed with the token in its header: resolves
+ * with the HTTP status, 0 when it did not get through in 5 s;
+ * keepalive: the request outlives the page */
+export function postMessage(url, token, body, keepalive) {
+    var ctl = new AbortController();
+    var timer = setTimeout(function () { ctl.abort(); }, 5000);
+    return fetch(url, {
+        method: 'POST',
+        headers: {'X-TRTC-Token': token, 'Content-Type': 'text/plain;charset=UTF-8'},
+        body: body,
+        cache: 'no-store',
+        keepalive: keepalive === true,
+        signal: ctl.signal
+    }).then(function (res) {
+        return res.status;
+    }, function () {
+        return 0;
+    }).finally(function () {
+        clearTimeout(timer);
+    });
 }
 
 /* this host's WebSocket URL of a path (with its query) */

@@ -72,7 +72,7 @@ export function createTrtcBackend(ctxArg) {
     debug = {errors: [], enter: null, check: null, proxy: null, sdkVersion: null};
     chat = null;
 
-    if (T.endpoints.subscribe && T.endpoints.publish) {
+    if (T.offers('subscribe') && T.offers('publish')) {
         chat = createRoomChat({
             me: ctx.me, roomKey: ctx.roomKey, token: ctx.token,
             hand: function () { return ui.panel.hand(); },

@@ -21,7 +21,6 @@
 
 import * as T from './app.js';
 
-var POST_TIMEOUT_MS = 5000;
 var RETRY_MAX_MS = 10000;
 var KNOWN_MAX = 1000;           /* members remembered; more: forgotten */
 
@@ -33,22 +32,8 @@ export function createRoomChat(c) {
 
     function post(msg) {
         msg.sid = c.me.sid;
-        var ctl = new AbortController();
-        var t = setTimeout(function () { ctl.abort(); }, POST_TIMEOUT_MS);
-        return fetch(T.endpoints.publish + '?room=' + encodeURIComponent(c.roomKey), {
-            method: 'POST',
-            headers: {'X-TRTC-Token': c.token,
-                      'Content-Type': 'text/plain;charset=UTF-8'},
-            body: JSON.stringify(msg),
-            cache: 'no-store',
-            signal: ctl.signal
-        }).then(function (res) {
-            return res.status;
-        }, function () {
-            return 0;
-        }).finally(function () {
-            clearTimeout(t);
-        });
+        return T.postMessage(T.endpoints.publish + '?room=' + encodeURIComponent(c.roomKey),
+                             c.token, JSON.stringify(msg));
     }
 
     function hello() {

@@ -50,7 +50,6 @@ var HEARTBEAT_TICKS = 2;        /* one tick a second: a heartbeat every 2 s */
 var PEER_TIMEOUT_MS = 6000;
 var ECHO_TIMEOUT_MS = 5000;     /* our own heartbeat not back: deaf */
 var MESSAGES_KEPT = 100;
-var POST_TIMEOUT_MS = 5000;
 var DEPARTED_KEPT = 64;
 
 /* the state of this page's createSignalRoom() */
@@ -196,22 +195,7 @@ function publishUrl(to) {
 /* resolves with the HTTP status, 0 when it did not get through;
  * keepalive: the request outlives the page */
 function post(body, to, keepalive) {
-    var ctl = new AbortController();
-    var timer = setTimeout(function () { ctl.abort(); }, POST_TIMEOUT_MS);
-    return fetch(publishUrl(to), {
-        method: 'POST',
-        headers: {'X-TRTC-Token': token, 'Content-Type': 'text/plain;charset=UTF-8'},
-        body: body,
-        cache: 'no-store',
-        keepalive: keepalive === true,
-        signal: ctl.signal
-    }).then(function (res) {
-        return res.status;
-    }, function () {
-        return 0;
-    }).finally(function () {
-        clearTimeout(timer);
-    });
+    return T.postMessage(publishUrl(to), token, body, keepalive);
 }
 
 
