@@ -152,7 +152,8 @@ ngx_http_trtc_verify(ngx_http_request_t *r)
             return NULL;
         }
 
-        if (ngx_http_trtc_cache_get(tlcf->auth.cache, digest, &ctx->token)
+        if (ngx_http_trtc_cache_get(tlcf->auth.cache, digest,
+                                    (uint32_t) tlcf->sdkappid, &ctx->token)
             == NGX_OK)
         {
             ctx->cache = NGX_HTTP_TRTC_CACHE_HIT;

@@ -24,15 +24,36 @@ typedef struct {
 } ngx_http_trtc_cache_t;
 
 
-/* laid over ngx_rbtree_node_t from its "color" on, as limit_req does */
+/*
+ * Laid over ngx_rbtree_node_t from its "color" on, as limit_req does.
+ * The token's fields, compact: the digest's first bytes are the tree's
+ * key; numbers are TRTC's 32-bit ones; the identifier and the string
+ * room follow, as long as they are; the SDKAppID (the digest's salt
+ * names it) and the userbuf's account (the identifier, as verified)
+ * are not kept.  A user id of up to 24 bytes with a numeric room is an
+ * allocation of 128 bytes of zone; the largest token, 256.
+ */
+
+#define NGX_HTTP_TRTC_CACHE_USERBUF   0x01
+#define NGX_HTTP_TRTC_CACHE_STRROOM   0x02
 
 typedef struct {
     u_char                        color;
+    u_char                        key;          /* tok->key */
+    u_char                        flags;
+    u_char                        identifier_len;
+    u_char                        strroom_len;
     u_char                        dummy[3];
-    time_t                        expires;
     ngx_queue_t                   queue;
-    u_char                        digest[TRTC_DIGEST_LEN];
-    trtc_token_t                  token;
+    u_char                        digest[TRTC_DIGEST_LEN
+                                         - sizeof(ngx_rbtree_key_t)];
+    uint32_t                      time;
+    uint32_t                      expire;
+    uint32_t                      roomid;
+    uint32_t                      ub_expire;
+    uint32_t                      privilege;
+    uint32_t                      account_type;
+    u_char                        data[1];      /* identifier, strroom */
 } ngx_http_trtc_cache_node_t;
 
 
@@ -48,6 +69,7 @@ static ngx_rbtree_node_t *ngx_http_trtc_cache_lookup(
     ngx_http_trtc_cache_t *cache, u_char *digest);
 static ngx_uint_t ngx_http_trtc_cache_expire(ngx_http_trtc_cache_t *cache,
     ngx_uint_t n);
+static time_t ngx_http_trtc_cache_expires(ngx_http_trtc_cache_node_t *cn);
 
 
 /* trtc_auth_cache_zone name:size; */
@@ -125,7 +147,7 @@ ngx_http_trtc_cache_insert(ngx_rbtree_node_t *temp, ngx_rbtree_node_t *node,
             cn = ngx_http_trtc_cache_node(node);
             cnt = ngx_http_trtc_cache_node(temp);
 
-            p = (ngx_memcmp(cn->digest, cnt->digest, TRTC_DIGEST_LEN) < 0)
+            p = (ngx_memcmp(cn->digest, cnt->digest, sizeof(cn->digest)) < 0)
                 ? &temp->left : &temp->right;
         }
 
@@ -171,7 +193,8 @@ ngx_http_trtc_cache_lookup(ngx_http_trtc_cache_t *cache, u_char *digest)
 
         cn = ngx_http_trtc_cache_node(node);
 
-        rc = ngx_memcmp(digest, cn->digest, TRTC_DIGEST_LEN);
+        rc = ngx_memcmp(digest + sizeof(ngx_rbtree_key_t), cn->digest,
+                        sizeof(cn->digest));
 
         if (rc == 0) {
             return node;
@@ -186,8 +209,9 @@ ngx_http_trtc_cache_lookup(ngx_http_trtc_cache_t *cache, u_char *digest)
 
 ngx_int_t
 ngx_http_trtc_cache_get(ngx_shm_zone_t *zone, u_char *digest,
-    trtc_token_t *tok)
+    uint32_t sdkappid, trtc_token_t *tok)
 {
+    trtc_userbuf_t              *ub;
     ngx_rbtree_node_t           *node;
     ngx_http_trtc_cache_t       *cache;
     ngx_http_trtc_cache_node_t  *cn;
@@ -208,7 +232,31 @@ ngx_http_trtc_cache_get(ngx_shm_zone_t *zone, u_char *digest,
     ngx_queue_remove(&cn->queue);
     ngx_queue_insert_head(&cache->sh->queue, &cn->queue);
 
-    ngx_memcpy(tok, &cn->token, sizeof(trtc_token_t));
+    ngx_memzero(tok, sizeof(trtc_token_t));
+
+    tok->sdkappid = sdkappid;
+    tok->key = cn->key;
+    tok->identifier_len = cn->identifier_len;
+    ngx_memcpy(tok->identifier, cn->data, cn->identifier_len);
+    tok->time = cn->time;
+    tok->expire = cn->expire;
+
+    if (cn->flags & NGX_HTTP_TRTC_CACHE_USERBUF) {
+        ub = &tok->userbuf;
+
+        tok->has_userbuf = 1;
+        ub->ver = (cn->flags & NGX_HTTP_TRTC_CACHE_STRROOM) ? 1 : 0;
+        ub->sdkappid = sdkappid;
+        ub->roomid = cn->roomid;
+        ub->expire = cn->ub_expire;
+        ub->privilege = cn->privilege;
+        ub->account_type = cn->account_type;
+        ub->account_len = cn->identifier_len;
+        ngx_memcpy(ub->account, cn->data, cn->identifier_len);
+        ub->strroom_len = cn->strroom_len;
+        ngx_memcpy(ub->strroom, cn->data + cn->identifier_len,
+                   cn->strroom_len);
+    }
 
     ngx_shmtx_unlock(&cache->shpool->mutex);
 
@@ -220,7 +268,7 @@ ngx_uint_t
 ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
     trtc_token_t *tok)
 {
-    size_t                       size;
+    size_t                       size, room_len;
     ngx_uint_t                   evicted;
     ngx_rbtree_node_t           *node;
     ngx_http_trtc_cache_t       *cache;
@@ -228,8 +276,24 @@ ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
 
     cache = zone->data;
 
+    /* what the compact form cannot hold is not cached (none such is
+     * verified: trtc_verify's bounds) */
+
+    if (tok->time < 0 || tok->time > (int64_t) TRTC_NUMBER_MAX
+        || tok->expire < 0 || tok->expire > (int64_t) TRTC_NUMBER_MAX
+        || tok->identifier_len > TRTC_USERID_MAX
+        || (tok->has_userbuf
+            && (tok->userbuf.strroom_len > TRTC_STRROOM_MAX
+                || tok->userbuf.ver > 1)))
+    {
+        return 0;
+    }
+
+    room_len = tok->has_userbuf ? tok->userbuf.strroom_len : 0;
+
     size = offsetof(ngx_rbtree_node_t, color)
-           + sizeof(ngx_http_trtc_cache_node_t);
+           + offsetof(ngx_http_trtc_cache_node_t, data)
+           + tok->identifier_len + room_len;
 
     ngx_shmtx_lock(&cache->shpool->mutex);
 
@@ -260,9 +324,32 @@ ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
     cn = ngx_http_trtc_cache_node(node);
 
     ngx_memcpy(&node->key, digest, sizeof(ngx_rbtree_key_t));
-    ngx_memcpy(cn->digest, digest, TRTC_DIGEST_LEN);
-    ngx_memcpy(&cn->token, tok, sizeof(trtc_token_t));
-    cn->expires = (time_t) trtc_expires(tok);
+    ngx_memcpy(cn->digest, digest + sizeof(ngx_rbtree_key_t),
+               sizeof(cn->digest));
+
+    cn->key = tok->key;
+    cn->flags = 0;
+    cn->identifier_len = tok->identifier_len;
+    cn->strroom_len = (u_char) room_len;
+    cn->time = (uint32_t) tok->time;
+    cn->expire = (uint32_t) tok->expire;
+    cn->roomid = 0;
+    cn->ub_expire = 0;
+    cn->privilege = 0;
+    cn->account_type = 0;
+
+    if (tok->has_userbuf) {
+        cn->flags = NGX_HTTP_TRTC_CACHE_USERBUF
+                    | (tok->userbuf.ver ? NGX_HTTP_TRTC_CACHE_STRROOM : 0);
+        cn->roomid = tok->userbuf.roomid;
+        cn->ub_expire = tok->userbuf.expire;
+        cn->privilege = tok->userbuf.privilege;
+        cn->account_type = tok->userbuf.account_type;
+    }
+
+    ngx_memcpy(cn->data, tok->identifier, tok->identifier_len);
+    ngx_memcpy(cn->data + tok->identifier_len, tok->userbuf.strroom,
+               room_len);
 
     ngx_rbtree_insert(&cache->sh->rbtree, node);
     ngx_queue_insert_head(&cache->sh->queue, &cn->queue);
@@ -300,7 +387,7 @@ ngx_http_trtc_cache_expire(ngx_http_trtc_cache_t *cache, ngx_uint_t n)
         q = ngx_queue_last(&cache->sh->queue);
         cn = ngx_queue_data(q, ngx_http_trtc_cache_node_t, queue);
 
-        if (cn->expires >= now) {
+        if (ngx_http_trtc_cache_expires(cn) >= now) {
             if (i >= n) {
                 break;
             }
@@ -319,6 +406,25 @@ ngx_http_trtc_cache_expire(ngx_http_trtc_cache_t *cache, ngx_uint_t n)
     }
 
     return evicted;
+}
+
+
+/* when the token stops being valid (trtc_expires() of the fields) */
+
+static time_t
+ngx_http_trtc_cache_expires(ngx_http_trtc_cache_node_t *cn)
+{
+    time_t  expires;
+
+    expires = (time_t) cn->time + cn->expire;
+
+    if ((cn->flags & NGX_HTTP_TRTC_CACHE_USERBUF)
+        && (time_t) cn->ub_expire < expires)
+    {
+        expires = cn->ub_expire;
+    }
+
+    return expires;
 }
 
 

@@ -41,8 +41,9 @@ void *ngx_http_trtc_zone_init(ngx_shm_zone_t *shm_zone, size_t size,
 char *ngx_http_trtc_zone_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
+/* the token's fields; its SDKAppID is the one its digest was salted with */
 ngx_int_t ngx_http_trtc_cache_get(ngx_shm_zone_t *zone, u_char *digest,
-    trtc_token_t *tok);
+    uint32_t sdkappid, trtc_token_t *tok);
 /* returns how many valid tokens it dropped to make room */
 ngx_uint_t ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
     trtc_token_t *tok);

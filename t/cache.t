@@ -23,6 +23,7 @@ my $conf = <<'EOF';
     %%KEYS%%
     trtc_auth_cache_zone trtc:1m;
     trtc_auth_cache_zone tiny:32k;
+    trtc_auth_cache_zone mega:1m;
     trtc_auth_cache trtc;
 
     server {
@@ -58,6 +59,28 @@ my $conf = <<'EOF';
             alias %%TESTDIR%%/html/;
             trtc_auth on;
             trtc_auth_cache tiny;
+        }
+
+        # what a token's fields give, cached or not
+        location /vars/ {
+            trtc_auth on;
+            return 200 "$trtc_user_id|$trtc_room_id|$trtc_privilege|$trtc_expires|$trtc_sdkappid\n";
+        }
+
+        location /vars-nocache/ {
+            trtc_auth on;
+            trtc_auth_cache off;
+            return 200 "$trtc_user_id|$trtc_room_id|$trtc_privilege|$trtc_expires|$trtc_sdkappid\n";
+        }
+
+        location /mega/ {
+            alias %%TESTDIR%%/html/;
+            trtc_auth on;
+            trtc_auth_cache mega;
+        }
+
+        location = /status {
+            trtc_status;
         }
 
         location /nocache/ {
@@ -128,6 +151,60 @@ is_deeply([get('/tiny/', $tokens[0])], [200, 'MISS', 'ok'],
           'the oldest was dropped, and verifies again');
 like($t->read_file('error.log'), qr/^(?!.*ngx_slab_alloc\(\) failed)/s,
      'a full zone is not an error');
+
+# a cached token gives the same fields as the token: the smallest and
+# the largest (a 32-byte user id, a 64-byte room), numeric rooms at 0
+# and at 2^32-1, every privilege bit, the expiry at its bound
+
+sub fields {
+    my ($loc, $tok) = @_;
+    my $r = $t->request(GET => $loc, token => $tok);
+    return join ' ', $r->{status}, TrtcTest::header($r, 'X-Cache') // '',
+                     ($r->{body} // '') =~ s/\n\z//r;
+}
+
+for my $case (
+    ['a UserSig', forge(identifier => 'a', time => $now)],
+    ['room 0', pmk(user => 'bob', roomid => 0, time => $now,
+                   privilege => 255)],
+    ['room 4294967295', pmk(user => 'bob', roomid => 4294967295,
+                            time => $now, privilege => 1)],
+    ['the largest token', pmk(user => 'u' x 32, strroom => 'r' x 64,
+                              time => $now, expire => 4294967295 - $now,
+                              privilege => 0xffffffff,
+                              ub => {expire => 4294967295})],
+    ['a string room of one byte', pmk(user => 'c', strroom => 'x',
+                                      time => $now)],
+) {
+    my ($name, $tok) = @$case;
+    my $plain = fields('/vars-nocache/', $tok);
+    like($plain, qr/^200  \S/, "$name: verified ($plain)");
+    (my $want = $plain) =~ s/^200 /200 MISS/;
+    is(fields('/vars/', $tok), $want, "$name: verified for the cache");
+    $want =~ s/MISS/HIT/;
+    is(fields('/vars/', $tok), $want, "$name: the same fields from it");
+}
+
+# a 1 MB zone holds 5,000 tokens of the demo's shape (a user id of 8
+# bytes, a numeric room) with none evicted (trtc_status counts them)
+
+sub demo_token {
+    return pmk(user => sprintf('u%07d', $_[0]), roomid => 1234, time => $now,
+               ub => {expire => $now + 3600});
+}
+
+sub evictions {
+    my ($r) = $t->get('/status')->{body} =~ /^trtc_cache_evictions_total (\d+)$/m;
+    return $r;
+}
+
+my $ev = evictions();
+for my $i (1 .. 5000) {
+    my $st = $t->request(GET => '/mega/', token => demo_token($i))->{status};
+    $st == 200 or BAIL_OUT("token $i: $st");
+}
+is(evictions() - $ev, 0, 'a 1 MB zone holds 5,000 tokens, none evicted');
+is((get('/mega/', demo_token(1)))[1], 'HIT', 'the first of them still there');
 
 # a change of keys: what the old key verified is not taken on trust
 
