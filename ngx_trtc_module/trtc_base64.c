@@ -13,9 +13,6 @@
 #include "trtc_token_int.h"
 
 
-static int trtc_b64_value(unsigned char c, int variant);
-
-
 static const char  trtc_b64_std[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char  trtc_b64_trtc[] =
@@ -62,39 +59,62 @@ trtc_base64_encode(char *dst, const unsigned char *src, size_t len,
 }
 
 
-static int
-trtc_b64_value(unsigned char c, int variant)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return c - 'A';
-    }
+/* each character's value in the alphabet; XX where it is none */
 
-    if (c >= 'a' && c <= 'z') {
-        return c - 'a' + 26;
-    }
+#define XX  0xff
 
-    if (c >= '0' && c <= '9') {
-        return c - '0' + 52;
-    }
+static const unsigned char  trtc_b64_std_value[256] = {
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, 62, XX, XX, XX, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, XX, XX, XX, XX, XX, XX,
+    XX,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, XX, XX, XX, XX, XX,
+    XX, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+};
 
-    if (variant == TRTC_BASE64_TRTC) {
-        return c == '*' ? 62 : (c == '-' ? 63 : -1);
-    }
+static const unsigned char  trtc_b64_trtc_value[256] = {
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, 62, XX, XX, 63, XX, XX,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, XX, XX, XX, XX, XX, XX,
+    XX,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, XX, XX, XX, XX, XX,
+    XX, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+};
 
-    return c == '+' ? 62 : (c == '/' ? 63 : -1);
-}
+#undef XX
 
 
 int
 trtc_base64_decode(unsigned char *dst, size_t *dlen, const char *src,
     size_t len, int variant)
 {
-    int             v;
-    size_t          i, n, bits;
-    uint32_t        acc;
-    char            pad;
-    unsigned char  *d;
+    char                  pad;
+    size_t                i, n;
+    unsigned char        *d, a, b, c, e;
+    const unsigned char  *s, *t;
 
+    t = (variant == TRTC_BASE64_TRTC) ? trtc_b64_trtc_value
+                                      : trtc_b64_std_value;
     pad = (variant == TRTC_BASE64_TRTC) ? '_' : '=';
 
     /* padding: none, or exactly what completes the last quantum */
@@ -113,30 +133,48 @@ trtc_base64_decode(unsigned char *dst, size_t *dlen, const char *src,
         return -1;
     }
 
+    s = (const unsigned char *) src;
     d = dst;
-    acc = 0;
-    bits = 0;
 
-    for (i = 0; i < n; i++) {
-        v = trtc_b64_value((unsigned char) src[i], variant);
-        if (v < 0) {
+    for (i = 0; i + 4 <= n; i += 4) {
+        a = t[s[i]];
+        b = t[s[i + 1]];
+        c = t[s[i + 2]];
+        e = t[s[i + 3]];
+
+        if ((a | b | c | e) & 0x80) {
             return -1;
         }
 
-        acc = (acc << 6) | (uint32_t) v;
-        bits += 6;
-
-        if (bits >= 8) {
-            bits -= 8;
-            *d++ = (unsigned char) (acc >> bits);
-            acc &= (1U << bits) - 1;
-        }
+        *d++ = (unsigned char) (a << 2 | b >> 4);
+        *d++ = (unsigned char) (b << 4 | c >> 2);
+        *d++ = (unsigned char) (c << 6 | e);
     }
 
-    /* canonical only: one token, one spelling */
+    /* the last 2 or 3 characters; canonical only: the bits they leave
+     * over are 0 (one token, one spelling) */
 
-    if (acc != 0) {
-        return -1;
+    if (n - i == 2) {
+        a = t[s[i]];
+        b = t[s[i + 1]];
+
+        if (((a | b) & 0x80) || (b & 0x0f)) {
+            return -1;
+        }
+
+        *d++ = (unsigned char) (a << 2 | b >> 4);
+
+    } else if (n - i == 3) {
+        a = t[s[i]];
+        b = t[s[i + 1]];
+        c = t[s[i + 2]];
+
+        if (((a | b | c) & 0x80) || (c & 0x03)) {
+            return -1;
+        }
+
+        *d++ = (unsigned char) (a << 2 | b >> 4);
+        *d++ = (unsigned char) (b << 4 | c >> 2);
     }
 
     *dlen = (size_t) (d - dst);

@@ -502,26 +502,61 @@ trtc_json_number(const cJSON *item, int64_t *value)
 }
 
 
+/* a number's decimal digits at p; the end */
+
+static char *
+trtc_put_number(char *p, uint64_t v)
+{
+    char  buf[20], *b;
+
+    b = buf + sizeof(buf);
+
+    do {
+        *--b = (char) ('0' + v % 10);
+        v /= 10;
+    } while (v);
+
+    memcpy(p, b, (size_t) (buf + sizeof(buf) - b));
+
+    return p + (buf + sizeof(buf) - b);
+}
+
+
+#define trtc_put_literal(p, s)                                              \
+    (memcpy(p, s, sizeof(s) - 1), (p) + sizeof(s) - 1)
+
+
+/*
+ * The content TLS.sig is the HMAC of.  Bounded: an identifier of 32
+ * bytes, numbers of 10 digits (both checked before), a userbuf of
+ * TRTC_USERBUF_B64_MAX: well within TRTC_CONTENT_MAX.
+ */
+
 static size_t
 trtc_content(const trtc_token_t *tok, const char *userbuf,
     size_t userbuf_len, char *out)
 {
-    int  n;
+    char  *p;
 
-    n = snprintf(out, TRTC_CONTENT_MAX,
-                 "TLS.identifier:%s\nTLS.sdkappid:%u\n"
-                 "TLS.time:%lld\nTLS.expire:%lld\n",
-                 tok->identifier, (unsigned) tok->sdkappid,
-                 (long long) tok->time, (long long) tok->expire);
-
-    /* bounded: identifier <= 32 bytes, numbers <= 10 digits */
+    p = trtc_put_literal(out, "TLS.identifier:");
+    memcpy(p, tok->identifier, tok->identifier_len);
+    p += tok->identifier_len;
+    p = trtc_put_literal(p, "\nTLS.sdkappid:");
+    p = trtc_put_number(p, tok->sdkappid);
+    p = trtc_put_literal(p, "\nTLS.time:");
+    p = trtc_put_number(p, (uint64_t) tok->time);
+    p = trtc_put_literal(p, "\nTLS.expire:");
+    p = trtc_put_number(p, (uint64_t) tok->expire);
+    *p++ = '\n';
 
     if (userbuf) {
-        n += snprintf(out + n, TRTC_CONTENT_MAX - n, "TLS.userbuf:%.*s\n",
-                      (int) userbuf_len, userbuf);
+        p = trtc_put_literal(p, "TLS.userbuf:");
+        memcpy(p, userbuf, userbuf_len);
+        p += userbuf_len;
+        *p++ = '\n';
     }
 
-    return (size_t) n;
+    return (size_t) (p - out);
 }
 
 
