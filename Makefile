@@ -17,6 +17,10 @@
 #                   the same over two nginx servers sharing signaling
 #                   through Redis (redis-server on 127.0.0.1): each room
 #                   on both, fan-out on the same and the other server
+#   make nchan      nchan 1.3.7 (Debian trixie's source, its .orig tarball
+#                   through a private apt) built against the packaged
+#                   nginx, build/nchan-1.3.7/ngx_nchan_module.so; built
+#                   once, logs beside it (t/nchan/build.sh)
 #   make check      deps, test and static: what CI runs
 #   make deb        the Debian package libnginx-mod-http-trtc (debian/,
 #                   as Debian packages its own nginx modules), built by
@@ -88,7 +92,7 @@ BENCH_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror \
                 -Ingx_trtc_module
 
 .PHONY: all deps test unit prove static soak check bench clean scale \
-        scale-redis
+        scale-redis nchan
 
 all: $(MODULE)
 
@@ -105,6 +109,18 @@ $(MODULE): $(BUILD)/nginx/Makefile $(MOD_SRC)
 	$(MAKE) -f $(ABUILD)/nginx/Makefile -C $(NGINX_SRC) modules
 	cp $(BUILD)/nginx/ngx_http_trtc_module.so $@.tmp
 	mv -f $@.tmp $@     # a running nginx keeps the old file
+
+# nchan 1.3.7 as a dynamic module of the packaged nginx (t/nchan/build.sh:
+# the source through a private apt, configure with nginx-dev); built when
+# missing only
+NCHAN_VERSION := 1.3.7
+NCHAN     := $(BUILD)/nchan-$(NCHAN_VERSION)/ngx_nchan_module.so
+
+nchan: $(NCHAN)
+
+$(NCHAN):
+	NCHAN_VERSION=$(NCHAN_VERSION) NGINX_SRC=$(NGINX_SRC) \
+	    bash t/nchan/build.sh $(ABUILD)/nchan-$(NCHAN_VERSION)
 
 UNIT_SRC  := $(wildcard t/unit/*.c)
 
