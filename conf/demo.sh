@@ -109,6 +109,13 @@ echo "demo: MODE=$mode needs: ${deps[*]} (t/deps.sh)"
 bash "$repo/t/deps.sh" "${deps[@]}"
 make -C "$repo" --no-print-directory -s
 
+# the nchan module of the rooms' signaling (t/nchan/path.sh says which)
+nchan=$(bash "$repo/t/nchan/path.sh")
+if [ "$mode" != cloud ] && [ ! -f "$nchan" ]; then
+    echo "demo: no nchan module at $nchan" >&2
+    exit 2
+fi
+
 # TRTC Cloud: checked, and the SDK vendored, before html/ is copied
 cloud_sed=()
 
@@ -255,6 +262,7 @@ fi
 [ ${#cloud_sed[@]} -eq 0 ] || conf=$repo/conf/trtc-cloud.conf
 
 sed -e "s|@MODULE@|$repo/build/ngx_http_trtc_module.so|" \
+    -e "s|@NCHAN@|$nchan|" \
     -e "s|@RUN@|$run|g" -e "s|@PORT@|$port|" -e "s|@HTML@|$html|" \
     "${cloud_sed[@]}" "$conf" > "$run/nginx.conf"
 

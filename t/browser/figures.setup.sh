@@ -17,7 +17,8 @@ while [ "$mesh_port" = "$port" ]; do
     mesh_port=$(free_port)
 done
 
-sed -e "s|@MODULE@|$work/module.so|" -e "s|@RUN@|$mesh|g" \
+sed -e "s|@MODULE@|$work/module.so|" -e "s|@NCHAN@|$work/nchan.so|" \
+    -e "s|@RUN@|$mesh|g" \
     -e "s|@PORT@|$mesh_port|" -e "s|@HTML@|$work/html|" \
     "$repo/conf/trtc-demo.conf" > "$mesh/nginx.conf"
 "${nginx[@]}" -p "$mesh/" -c "$mesh/nginx.conf" -e "$mesh/error.log"

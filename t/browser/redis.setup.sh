@@ -66,7 +66,8 @@ redis_signal "$n2"
 
 port2=$(free_port "$port" "$redis_port")
 
-sed -e "s|@MODULE@|$work/module.so|" -e "s|@RUN@|$n2|g" \
+sed -e "s|@MODULE@|$work/module.so|" -e "s|@NCHAN@|$work/nchan.so|" \
+    -e "s|@RUN@|$n2|g" \
     -e "s|@PORT@|$port2|" -e "s|@HTML@|$work/html|" \
     "$repo/conf/trtc-demo.conf" > "$n2/nginx.conf"
 

@@ -105,6 +105,7 @@ trap cleanup EXIT
 
 # copies: a rebuild or an edit during the run changes nothing under nginx
 cp "$module" "$work/module.so"
+cp "$(bash "$repo/t/nchan/path.sh")" "$work/nchan.so"
 cp -r "${TRTC_HTML:-$repo/html}" "$work/html"
 chmod -R a+rX "$work/html"
 chmod 711 "$work"                   # workers (nobody) reach the stamp socket
@@ -124,7 +125,8 @@ if [ -n "$setup" ]; then
     . "$setup"
 fi
 
-sed -e "s|@MODULE@|$work/module.so|" -e "s|@RUN@|$work|g" \
+sed -e "s|@MODULE@|$work/module.so|" -e "s|@NCHAN@|$work/nchan.so|" \
+    -e "s|@RUN@|$work|g" \
     -e "s|@PORT@|$port|" -e "s|@HTML@|$work/html|" "${extra_sed[@]}" \
     "$conf" > "$work/nginx.conf"
 

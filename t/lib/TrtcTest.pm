@@ -8,6 +8,8 @@ package TrtcTest;
 # Environment:
 #   TEST_NGINX_BINARY   nginx to run (default /usr/sbin/nginx)
 #   TEST_NGINX_MODULE   the module .so to load; empty when built in
+#   NCHAN_MODULE        the nchan .so the tests of room signaling load
+#                       (nchan_path(): the default is in t/nchan/path.sh)
 #   TEST_NGINX_LEAVE    keep the test directory
 #   TEST_NGINX_PRELOAD  LD_PRELOAD for nginx (sanitizer runtimes); the
 #                       reports go to asan.PID and ubsan.PID in the test
@@ -46,15 +48,24 @@ our $SLOW = $ENV{TEST_NGINX_VALGRIND} ? 10 : 1;
 # a frame of the module in a report's stack
 our $OURS = qr/\bngx_http_trtc_\w+|\btrtc_\w+/;
 
+# the nchan module to load (as t/nchan/path.sh picks): NCHAN_MODULE when
+# set, else the packaged one
+sub nchan_path {
+    return $ENV{NCHAN_MODULE}
+        if defined $ENV{NCHAN_MODULE} && $ENV{NCHAN_MODULE} ne '';
+    return '/usr/lib/nginx/modules/ngx_nchan_module.so';
+}
+
 # nchan, a dynamic module of the packaged nginx: its path, or the test
-# is skipped (a static build) or stopped (not installed)
+# is skipped (a static build) or stopped (not there)
 sub nchan {
-    my $nchan = '/usr/lib/nginx/modules/ngx_nchan_module.so';
+    my $nchan = nchan_path();
 
     plan(skip_all => 'nchan is a dynamic module of the packaged nginx; '
                      . 'not for a static build')
         if defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
-    BAIL_OUT("no $nchan (apt-get install libnginx-mod-nchan)")
+    BAIL_OUT("no nchan module at $nchan (make nchan, or apt-get install "
+             . "libnginx-mod-nchan)")
         unless -f $nchan;
 
     return $nchan;
@@ -276,7 +287,8 @@ sub run {
 # a configuration of conf/ as shipped, its @NAME@ filled in: @RUN@ the
 # test directory (which holds its logs, sockets and the key file
 # trtc.key, made here), @PORT@ the main port, @MODULE@ the module,
-# @HTML@ the repository's html/, and the others from %subst
+# @NCHAN@ nchan (nchan_path), @HTML@ the repository's html/, and the
+# others from %subst
 sub run_shipped {
     my ($self, $file, %subst) = @_;
 
@@ -284,7 +296,7 @@ sub run_shipped {
     my $dir = $self->{dir};
 
     my %v = (RUN => $dir, PORT => $self->port, MODULE => $self->{module},
-             HTML => repo_dir() . '/html', %subst);
+             NCHAN => nchan_path(), HTML => repo_dir() . '/html', %subst);
 
     $text =~ s{\@(\w+)\@}{
         defined $v{$1} ? $v{$1} : die "run_shipped: no value for \@$1\@\n"

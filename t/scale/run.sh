@@ -38,9 +38,12 @@ ulimit -n "$(ulimit -Hn)"     # the most this machine allows
 chmod 711 "$run"
 (umask 077 && openssl rand -hex 32 > "$run/trtc.key")
 
+nchan=$(bash "$repo/t/nchan/path.sh")
+
 # the configuration, for a run directory and a port
 fill() {
     sed -e "s|@MODULE@|$repo/build/ngx_http_trtc_module.so|" \
+        -e "s|@NCHAN@|$nchan|" \
         -e "s|@RUN@|$1|g" -e "s|@PORT@|$2|" -e "s|@HTML@|$repo/html|" \
         -e "s|worker_connections 4096;|worker_connections 20000;|" \
         -e "s|^worker_processes 2;|worker_processes 2;\nworker_rlimit_nofile 20000;|" \
