@@ -77,6 +77,8 @@ sub repo_dir {
     return $d;
 }
 
+# new(workers => N (1), global => main-level directives added with -g,
+# %%TESTDIR%% and %%PORT%% expanded, e.g. a working_directory for cores)
 sub new {
     my ($class, %opts) = @_;
 
@@ -86,6 +88,7 @@ sub new {
                    ? $ENV{TEST_NGINX_MODULE}
                    : repo_dir() . '/build/ngx_http_trtc_module.so',
         workers => $opts{workers} || 1,
+        global  => $opts{global} // '',
         dir     => tempdir('trtc-test-XXXXXX', TMPDIR => 1,
                            CLEANUP => !$ENV{TEST_NGINX_LEAVE}),
         ports   => {},
@@ -327,7 +330,8 @@ sub _start {
         open STDERR, '>>', "$self->{dir}/stderr.log";
         exec($self->env_prefix, $self->{binary}, '-p', "$self->{dir}/",
              '-c', "$self->{dir}/nginx.conf", '-e', "$self->{dir}/error.log",
-             '-g', 'daemon off; ' . ($self->{main_g} // ''))
+             '-g', 'daemon off; ' . ($self->{main_g} // '')
+                   . $self->expand($self->{global}))
             or die "exec: $!\n";
     }
 
