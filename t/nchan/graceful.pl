@@ -81,6 +81,7 @@ Test::More->builder->no_ending(1);
 
 my $version = $o{label} // nchan_version($o{nchan});
 (my $tag = $version) =~ s/[^\w.-]+/-/g;
+$tag =~ s/^-+|-+$//g;
 my $room_size = 5;
 my %count = (clean => 0, crash => 0, alert => 0, hang => 0);
 
