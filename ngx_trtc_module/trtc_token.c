@@ -4,41 +4,27 @@
  *
  * The token core: TLS-sig-api-v2 tokens as Tencent's libraries write
  * them, signed and verified: TRTC's base64 of a zlib stream (inflated
- * to TRTC_JSON_MAX at most), the JSON's members, their HMAC-SHA256.
- * Keys and contexts are trtc_key.c's, the userbuf and TRTC's rules
- * trtc_userbuf.c's, base64 trtc_base64.c's.  No nginx types.
+ * to TRTC_JSON_MAX at most), the JSON's members (read by trtc_json.c),
+ * their HMAC-SHA256.  Keys and contexts are trtc_key.c's, the userbuf
+ * and TRTC's rules trtc_userbuf.c's, base64 trtc_base64.c's.  No nginx
+ * types.
  */
 
 
 #include <stdio.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
 #include "trtc_token_int.h"
 
 
-typedef struct {
-    const char              *userbuf;
-    size_t                   userbuf_len;
-    unsigned char            sig[TRTC_SIG_LEN];
-    char                     userbuf_b64[TRTC_USERBUF_B64_MAX + 1];
-} trtc_fields_t;
-
-
 static int trtc_inflate(trtc_ctx_t *ctx, const unsigned char *in, size_t len,
     size_t *out_len);
-static int trtc_parse(const char *json, size_t len, trtc_token_t *tok,
-    trtc_fields_t *f);
-static int trtc_parse_member(int m, cJSON *item, trtc_token_t *tok,
-    trtc_fields_t *f);
-static int trtc_json_number(const cJSON *item, int64_t *value);
 static size_t trtc_content(const trtc_token_t *tok, const char *userbuf,
     size_t userbuf_len, char *out);
 static size_t trtc_zlib_stored(unsigned char *out, const unsigned char *in,
     size_t len);
-static int trtc_is_json_space(char c);
 
 
 static const char  *trtc_errors[] = {
@@ -123,7 +109,7 @@ trtc_verify(trtc_ctx_t *ctx, trtc_key_t *const *keys, size_t nkeys,
     memset(tok, 0, sizeof(trtc_token_t));
     memset(&f, 0, sizeof(trtc_fields_t));
 
-    rc = trtc_parse(ctx->json, n, tok, &f);
+    rc = trtc_json_token(ctx->json, n, tok, &f);
     if (rc != TRTC_OK) {
         return rc;
     }
@@ -258,196 +244,6 @@ trtc_inflate(trtc_ctx_t *ctx, const unsigned char *in, size_t len,
 }
 
 
-/* the members of a token's JSON, in the order their absence is told */
-
-enum {
-    TRTC_M_VER = 0, TRTC_M_IDENTIFIER, TRTC_M_SDKAPPID, TRTC_M_TIME,
-    TRTC_M_EXPIRE, TRTC_M_SIG, TRTC_M_USERBUF, TRTC_M_LAST
-};
-
-static const struct {
-    const char              *name;
-    int                      error;      /* missing or invalid */
-} trtc_members[] = {
-    { "TLS.ver",        TRTC_ERR_VERSION },
-    { "TLS.identifier", TRTC_ERR_IDENTIFIER },
-    { "TLS.sdkappid",   TRTC_ERR_SDKAPPID },
-    { "TLS.time",       TRTC_ERR_TIME },
-    { "TLS.expire",     TRTC_ERR_EXPIRE },
-    { "TLS.sig",        TRTC_ERR_SIG },
-    { "TLS.userbuf",    TRTC_ERR_USERBUF }      /* the only optional one */
-};
-
-
-static int
-trtc_parse(const char *json, size_t len, trtc_token_t *tok, trtc_fields_t *f)
-{
-    int          rc, m;
-    cJSON       *root, *item;
-    const char  *end, *s;
-    unsigned     seen;
-
-    /*
-     * cJSON's strings end at a NUL: "alice\u0000x" would read as "alice",
-     * one token with many spellings; no token has a NUL in its JSON
-     */
-
-    if (trtc_json_has_nul(json, len)) {
-        return TRTC_ERR_JSON;
-    }
-
-    end = NULL;
-    root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-
-    if (root == NULL) {
-        return TRTC_ERR_JSON;
-    }
-
-    rc = TRTC_OK;
-
-    for (s = end; s < json + len; s++) {
-        if (!trtc_is_json_space(*s)) {
-            rc = TRTC_ERR_JSON;
-            goto done;
-        }
-    }
-
-    if (!cJSON_IsObject(root)) {
-        rc = TRTC_ERR_JSON;
-        goto done;
-    }
-
-    seen = 0;
-
-    for (item = root->child; item; item = item->next) {
-
-        if (item->string == NULL) {
-            continue;
-        }
-
-        for (m = 0; m < TRTC_M_LAST; m++) {
-            if (strcmp(item->string, trtc_members[m].name) == 0) {
-                break;
-            }
-        }
-
-        if (m == TRTC_M_LAST) {
-            continue;                   /* other members are let be */
-        }
-
-        if (seen & (1u << m)) {
-            rc = TRTC_ERR_DUPLICATE;
-            goto done;
-        }
-
-        seen |= 1u << m;
-
-        if (trtc_parse_member(m, item, tok, f) != 0) {
-            rc = trtc_members[m].error;
-            goto done;
-        }
-    }
-
-    for (m = 0; m < TRTC_M_USERBUF; m++) {
-        if (!(seen & (1u << m))) {
-            rc = trtc_members[m].error;
-            break;
-        }
-    }
-
-done:
-
-    cJSON_Delete(root);
-
-    return rc;
-}
-
-
-/* one member of a token's JSON into *tok or *f; -1 when it is invalid */
-
-static int
-trtc_parse_member(int m, cJSON *item, trtc_token_t *tok, trtc_fields_t *f)
-{
-    size_t          n;
-    int64_t         v;
-    unsigned char   sig[TRTC_SIG_LEN + 2];
-
-    switch (m) {
-
-    case TRTC_M_VER:
-        return (cJSON_IsString(item) && strcmp(item->valuestring, "2.0") == 0)
-               ? 0 : -1;
-
-    case TRTC_M_IDENTIFIER:
-        if (!cJSON_IsString(item)) {
-            return -1;
-        }
-
-        n = strlen(item->valuestring);
-
-        if (!trtc_userid_valid(item->valuestring, n)) {
-            return -1;
-        }
-
-        memcpy(tok->identifier, item->valuestring, n);
-        tok->identifier[n] = '\0';
-        tok->identifier_len = (uint8_t) n;
-        return 0;
-
-    case TRTC_M_SDKAPPID:
-        if (trtc_json_number(item, &v) != 0) {
-            return -1;
-        }
-
-        tok->sdkappid = (uint32_t) v;
-        return 0;
-
-    case TRTC_M_TIME:
-        return trtc_json_number(item, &tok->time);
-
-    case TRTC_M_EXPIRE:
-        return trtc_json_number(item, &tok->expire);
-
-    case TRTC_M_USERBUF:
-        if (!cJSON_IsString(item)) {
-            return -1;
-        }
-
-        n = strlen(item->valuestring);
-
-        if (n == 0 || n > TRTC_USERBUF_B64_MAX) {
-            return -1;
-        }
-
-        memcpy(f->userbuf_b64, item->valuestring, n);
-        f->userbuf_b64[n] = '\0';
-        f->userbuf = f->userbuf_b64;
-        f->userbuf_len = n;
-        tok->has_userbuf = 1;
-        return 0;
-
-    default: /* TRTC_M_SIG */
-        if (!cJSON_IsString(item)) {
-            return -1;
-        }
-
-        n = strlen(item->valuestring);
-
-        if (n > TRTC_SIG_B64_LEN
-            || trtc_base64_decode(sig, &n, item->valuestring, n,
-                                  TRTC_BASE64_STD)
-               != 0
-            || n != TRTC_SIG_LEN)
-        {
-            return -1;
-        }
-
-        memcpy(f->sig, sig, TRTC_SIG_LEN);
-        return 0;
-    }
-}
-
-
 int
 trtc_json_has_nul(const char *json, size_t len)
 {
@@ -471,32 +267,6 @@ trtc_json_has_nul(const char *json, size_t len)
         /* skip the escaped character, so "\\u0000" is no escape */
         i++;
     }
-
-    return 0;
-}
-
-
-static int
-trtc_json_number(const cJSON *item, int64_t *value)
-{
-    double  d;
-
-    if (!cJSON_IsNumber(item)) {
-        return -1;
-    }
-
-    d = item->valuedouble;
-
-    /* also false for NaN */
-    if (!(d >= 0 && d <= (double) TRTC_NUMBER_MAX)) {
-        return -1;
-    }
-
-    if (d != (double) (int64_t) d) {
-        return -1;
-    }
-
-    *value = (int64_t) d;
 
     return 0;
 }
@@ -669,9 +439,3 @@ trtc_zlib_stored(unsigned char *out, const unsigned char *in, size_t len)
     return (size_t) (p - out);
 }
 
-
-static int
-trtc_is_json_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}

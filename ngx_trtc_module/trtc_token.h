@@ -20,6 +20,7 @@
 /* hard bounds: nothing larger is read, allocated or produced */
 #define TRTC_TOKEN_MAX        2048    /* encoded token, bytes */
 #define TRTC_JSON_MAX         1024    /* inflated token, bytes */
+#define TRTC_JSON_DEPTH       32      /* objects and arrays, nested */
 #define TRTC_KEY_MAX          1024    /* secret key, bytes */
 #define TRTC_USERID_MAX       32
 #define TRTC_STRROOM_MAX      64

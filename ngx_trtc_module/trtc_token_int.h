@@ -45,11 +45,25 @@ struct trtc_ctx_s {
 };
 
 
+/* what a token's JSON gives besides *tok: what TLS.sig is the HMAC of */
+typedef struct {
+    const char              *userbuf;
+    size_t                   userbuf_len;
+    unsigned char            sig[TRTC_SIG_LEN];
+    char                     userbuf_b64[TRTC_USERBUF_B64_MAX + 1];
+} trtc_fields_t;
+
+
+/* trtc_json.c: TRTC_OK, or why the JSON is no token's */
+int trtc_json_token(const char *json, size_t len, trtc_token_t *tok,
+    trtc_fields_t *f);
+
 /* trtc_key.c */
 int trtc_hmac(trtc_ctx_t *ctx, const trtc_key_t *key, const char *msg,
     size_t len, unsigned char *digest);
 
-/* trtc_token.c: a NUL, raw or escaped, which cJSON's strings end at */
+/* trtc_token.c: a NUL, raw or escaped, which cJSON's strings end at
+ * (trtc_sdp.c reads signaling messages with cJSON) */
 int trtc_json_has_nul(const char *json, size_t len);
 
 

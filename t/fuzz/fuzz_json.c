@@ -40,6 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void fuzz_sdp(const uint8_t *data, size_t size);
 
+static void fuzz_cjson_agrees(const char *json, size_t len,
+    const trtc_token_t *tok);
 static size_t fuzz_marks(const uint8_t *data, size_t size);
 static void fuzz_sign(const uint8_t *data, size_t size, char *sig);
 static long long fuzz_number(const cJSON *root, const char *name);
@@ -110,6 +112,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (rc == TRTC_OK) {
         fuzz_assert(len <= TRTC_JSON_MAX);
+        fuzz_cjson_agrees(json, len, &tok);
     }
 
     free(token);
@@ -117,6 +120,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(json);
 
     return 0;
+}
+
+
+/*
+ * What the core took for a token's JSON, cJSON takes too, with the same
+ * members (the core reads it on its own, stricter: RFC 8259, no NUL,
+ * TRTC_JSON_DEPTH deep)
+ */
+
+static void
+fuzz_cjson_agrees(const char *json, size_t len, const trtc_token_t *tok)
+{
+    cJSON        *root;
+    const char   *id;
+
+    root = cJSON_ParseWithLength(json, len);
+    fuzz_assert(root != NULL && cJSON_IsObject(root));
+
+    id = fuzz_string(root, "TLS.identifier");
+    fuzz_assert(id != NULL && strcmp(id, tok->identifier) == 0);
+    fuzz_assert(fuzz_number(root, "TLS.sdkappid") == (long long) tok->sdkappid);
+    fuzz_assert(fuzz_number(root, "TLS.time") == (long long) tok->time);
+    fuzz_assert(fuzz_number(root, "TLS.expire") == (long long) tok->expire);
+    fuzz_assert((fuzz_string(root, "TLS.userbuf") != NULL)
+                == (tok->has_userbuf != 0));
+
+    cJSON_Delete(root);
 }
 
 

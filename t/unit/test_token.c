@@ -1456,6 +1456,21 @@ test_json(void)
         { F_TIME, "0", TRTC_ERR_SIGNATURE },
         { F_TIME, "1700000001", TRTC_ERR_SIGNATURE },
 
+        /* any JSON spelling of the number; none other (RFC 8259) */
+        { F_TIME, "1.7e9", TRTC_OK },
+        { F_TIME, "17000000000E-1", TRTC_OK },
+        { F_TIME, "1700000000.000", TRTC_OK },
+        { F_TIME, "0.17e+10", TRTC_OK },
+        { F_TIME, "01700000000", TRTC_ERR_JSON },
+        { F_TIME, "+1700000000", TRTC_ERR_JSON },
+        { F_TIME, "1700000000.", TRTC_ERR_JSON },
+        { F_TIME, ".17e10", TRTC_ERR_JSON },
+        { F_TIME, "1.7e", TRTC_ERR_JSON },
+        { F_TIME, "0x6553f100", TRTC_ERR_JSON },
+        { F_TIME, "1700000000" "0000000000" "0000000000" "0000000000"
+                  "0000000000" "0000000000" "0000", TRTC_ERR_TIME },
+        { F_EXP, "-0", TRTC_ERR_SIGNATURE },
+
         { F_EXP, "\"86400\"", TRTC_ERR_EXPIRE },
         { F_EXP, "1e20", TRTC_ERR_EXPIRE },
         { F_EXP, "4294967296", TRTC_ERR_EXPIRE },
@@ -1548,6 +1563,35 @@ test_json(void)
         { "{" T_ALICE_BODY ",\"TLS.userbuf\":\"" T_ROOM_UB "\","
           "\"TLS.userbuf\":\"" T_ROOM_UB "\"}", 0, TRTC_ERR_DUPLICATE },
 
+        /* names and strings as JSON escapes them */
+        { "{\"TLS\\u002eidentifier\":\"\\u0061lice\","
+          "\"TLS.ver\":\"2.0\",\"TLS.sdkappid\":1400000000,"
+          "\"TLS.time\":1700000000,\"TLS.expire\":86400,"
+          "\"TLS.sig\":\"" T_ALICE_SIG "\"}", 0, TRTC_OK },
+        { "{" T_ALICE_BODY ",\"x\":\"\\ud83d\\ude00 \\\" \\\\ \\/ "
+          "\\b\\f\\n\\r\\t\xe4\xb8\xad\"}", 0, TRTC_OK },
+        { "{" T_ALICE_BODY ",\"x\":\"\\ud83d\"}", 0, TRTC_ERR_JSON },
+        { "{" T_ALICE_BODY ",\"x\":\"\\ude00\"}", 0, TRTC_ERR_JSON },
+        { "{" T_ALICE_BODY ",\"x\":\"\\ud83d\\u0041\"}", 0, TRTC_ERR_JSON },
+        { "{" T_ALICE_BODY ",\"x\":\"\\u00\"}", 0, TRTC_ERR_JSON },
+        { "{" T_ALICE_BODY ",\"x\":\"\\u004g\"}", 0, TRTC_ERR_JSON },
+        { "{" T_ALICE_BODY ",\"x\":\"\\x41\"}", 0, TRTC_ERR_JSON },
+        { "{" T_ALICE_BODY ",\"x\":\"a\tb\"}", 0, TRTC_ERR_JSON },
+        { "{" T_ALICE_BODY ",\"x\":\"a\\u0000b\"}", 0, TRTC_ERR_JSON },
+        { "{" T_ALICE_BODY ",\"x\":\"abc}", 0, TRTC_ERR_JSON },
+        { "{" T_ALICE_BODY ",\"x\":true,\"y\":false,\"z\":null}", 0,
+          TRTC_OK },
+        { "{" T_ALICE_BODY ",\"x\":tru}", 0, TRTC_ERR_JSON },
+        { "{" T_ALICE_BODY ",\"x\":nul}", 0, TRTC_ERR_JSON },
+        { "{" T_ALICE_BODY ",\"x\":[1,]}", 0, TRTC_ERR_JSON },
+        { "{" T_ALICE_BODY ",\"x\":{\"a\"}}", 0, TRTC_ERR_JSON },
+        { "{" T_ALICE_BODY ",\"x\":{1:2}}", 0, TRTC_ERR_JSON },
+        { "{" T_ALICE_BODY ",\"x\":[] ,\"y\":{ }}", 0, TRTC_OK },
+        { "\xef\xbb\xbf{" T_ALICE_BODY "}", 0, TRTC_ERR_JSON },
+
+        /* a member's error, then bad JSON after it: bad JSON */
+        { "{\"TLS.ver\":\"1.0\"," T_ALICE_BODY ",}", 0, TRTC_ERR_JSON },
+
         /* TLS.userbuf of the wrong type or size */
         { "{" T_ALICE_BODY ",\"TLS.userbuf\":1}", 0, TRTC_ERR_USERBUF },
         { "{" T_ALICE_BODY ",\"TLS.userbuf\":null}", 0, TRTC_ERR_USERBUF },
@@ -1577,6 +1621,36 @@ test_json(void)
          TRTC_OK);
     T_INT(tok.userbuf.roomid, 1234);
     T_INT(tok.userbuf.privilege, 255);
+
+    /* objects and arrays TRTC_JSON_DEPTH deep (the token's own the
+     * first), and one more */
+
+    for (n = TRTC_JSON_DEPTH - 1; n <= TRTC_JSON_DEPTH; n++) {
+        char  *p;
+
+        t_at("nested %zu deep", n + 1);
+        p = json + sprintf(json, "{" T_ALICE_BODY ",\"x\":");
+
+        for (i = 0; i < n; i++) {
+            *p++ = (i % 2) ? '[' : '{';
+            if (i % 2 == 0) {
+                p += sprintf(p, "\"k\":");
+            }
+        }
+
+        *p++ = '1';
+
+        for (i = n; i-- > 0; /* void */) {
+            *p++ = (i % 2) ? ']' : '}';
+        }
+
+        *p++ = '}';
+
+        T_RC(t_verify_json(json, (size_t) (p - json), 6, T_TIME, &tok),
+             n < TRTC_JSON_DEPTH ? TRTC_OK : TRTC_ERR_JSON);
+    }
+
+    t_at(NULL);
 
     /* every zlib level; JSON of exactly TRTC_JSON_MAX bytes, and one more */
 
