@@ -20,7 +20,13 @@
 #   make nchan      nchan 1.3.7 (Debian trixie's source, its .orig tarball
 #                   through a private apt) built against the packaged
 #                   nginx, build/nchan-1.3.7/ngx_nchan_module.so; built
-#                   once, logs beside it (t/nchan/build.sh)
+#                   once, logs beside it (t/nchan/build.sh): to measure
+#   make nchan-graceful
+#                   stops of the demo's nginx with WebSockets open and
+#                   messages in flight, GRACEFUL_ROUNDS (default 20) with
+#                   SIGQUIT and as many with SIGTERM, for the packaged
+#                   nchan 1.3.6 and 1.3.7: crashed workers, alerts, hangs
+#                   (t/nchan/graceful.pl); reports, never fails
 #   make check      deps, test and static: what CI runs
 #   make deb        the Debian package libnginx-mod-http-trtc (debian/,
 #                   as Debian packages its own nginx modules), built by
@@ -121,6 +127,18 @@ nchan: $(NCHAN)
 $(NCHAN):
 	NCHAN_VERSION=$(NCHAN_VERSION) NGINX_SRC=$(NGINX_SRC) \
 	    bash t/nchan/build.sh $(ABUILD)/nchan-$(NCHAN_VERSION)
+
+NCHAN_PACKAGED := /usr/lib/nginx/modules/ngx_nchan_module.so
+GRACEFUL_ROUNDS ?= 20
+
+.PHONY: nchan-graceful
+nchan-graceful: $(MODULE) $(NCHAN)
+	@for sig in QUIT TERM; do \
+	    for so in $(NCHAN_PACKAGED) $(NCHAN); do \
+	        perl t/nchan/graceful.pl --rounds $(GRACEFUL_ROUNDS) \
+	            --signal $$sig --nchan $$so | grep -v '^ ' || true; \
+	    done; \
+	done
 
 UNIT_SRC  := $(wildcard t/unit/*.c)
 

@@ -111,7 +111,7 @@ make -C "$repo" --no-print-directory -s
 
 # the nchan module of the rooms' signaling (t/nchan/path.sh says which)
 nchan=$(bash "$repo/t/nchan/path.sh")
-if [ "$mode" != cloud ] && [ ! -f "$nchan" ]; then
+if [ ! -f "$nchan" ]; then
     echo "demo: no nchan module at $nchan" >&2
     exit 2
 fi
