@@ -18,15 +18,10 @@ our @EXPORT_OK = qw(method_table page_rows signal_rows removal_rows
 
 our @METHODS = qw(GET HEAD POST PUT DELETE OPTIONS PATCH);
 
-my $NCHAN = '/usr/lib/nginx/modules/ngx_nchan_module.so';
-
-# the shipped configurations load nchan and the module as dynamic modules
+# the shipped configurations load nchan and the module as dynamic modules;
+# TrtcTest::run_shipped loads the nchan of the nginx under test
 sub skip_unless_shipped {
-    plan(skip_all => 'the shipped configurations load nchan and the module '
-                     . 'as dynamic modules; not for a static build')
-        if defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
-    BAIL_OUT("no $NCHAN (apt-get install libnginx-mod-nchan)")
-        unless -f $NCHAN;
+    TrtcTest::nchan();
 }
 
 # the locations of a configuration file, as written: with a modifier

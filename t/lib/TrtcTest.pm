@@ -8,6 +8,8 @@ package TrtcTest;
 # Environment:
 #   TEST_NGINX_BINARY   nginx to run (default /usr/sbin/nginx)
 #   TEST_NGINX_MODULE   the module .so to load; empty when built in
+#   TEST_NGINX_NCHAN    nchan's .so for that nginx (default: Debian's,
+#                       for the packaged nginx only)
 #   TEST_NGINX_LEAVE    keep the test directory
 #   TEST_NGINX_PRELOAD  LD_PRELOAD for nginx (sanitizer runtimes); the
 #                       reports go to asan.PID and ubsan.PID in the test
@@ -27,6 +29,7 @@ package TrtcTest;
 use strict;
 use warnings;
 
+use Cwd ();
 use Exporter qw(import);
 use File::Copy qw(copy);
 use File::Path qw(make_path);
@@ -46,18 +49,56 @@ our $SLOW = $ENV{TEST_NGINX_VALGRIND} ? 10 : 1;
 # a frame of the module in a report's stack
 our $OURS = qr/\bngx_http_trtc_\w+|\btrtc_\w+/;
 
-# nchan, a dynamic module of the packaged nginx: its path, or the test
-# is skipped (a static build) or stopped (not installed)
-sub nchan {
-    my $nchan = '/usr/lib/nginx/modules/ngx_nchan_module.so';
+# the packaged nginx, and Debian's nchan, a dynamic module built for it
+# alone
+our $PACKAGED = '/usr/sbin/nginx';
+our $DEBIAN_NCHAN = '/usr/lib/nginx/modules/ngx_nchan_module.so';
 
-    plan(skip_all => 'nchan is a dynamic module of the packaged nginx; '
+# is the module built into the nginx under test
+sub static_build {
+    return defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
+}
+
+# is the nginx under test the packaged one
+sub packaged {
+    my $binary = $ENV{TEST_NGINX_BINARY} || $PACKAGED;
+    return (Cwd::abs_path($binary) // '') eq Cwd::abs_path($PACKAGED);
+}
+
+# the test is skipped unless the nginx under test is the packaged one,
+# loading the module: WHAT (conf/demo.sh, the browser suites) runs that
+sub skip_unless_packaged {
+    my ($what) = @_;
+
+    plan(skip_all => "$what loads nchan and the module as dynamic modules; "
                      . 'not for a static build')
-        if defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
-    BAIL_OUT("no $nchan (apt-get install libnginx-mod-nchan)")
-        unless -f $nchan;
+        if static_build();
+    plan(skip_all => "$what runs the packaged nginx ($PACKAGED), not "
+                     . $ENV{TEST_NGINX_BINARY})
+        unless packaged();
+}
 
-    return $nchan;
+# nchan for the nginx under test: TEST_NGINX_NCHAN (built with it, as
+# t/nginx.sh does), else Debian's for the packaged nginx; the test is
+# skipped when there is none (a static build, another nginx) and stopped
+# when the one named is missing
+sub nchan {
+    plan(skip_all => 'nchan is a dynamic module; not for a static build')
+        if static_build();
+
+    if (my $nchan = $ENV{TEST_NGINX_NCHAN}) {
+        BAIL_OUT("no $nchan (TEST_NGINX_NCHAN)") unless -f $nchan;
+        return $nchan;
+    }
+
+    plan(skip_all => "Debian's nchan loads only into the packaged nginx; "
+                     . 'TEST_NGINX_NCHAN names one built for '
+                     . $ENV{TEST_NGINX_BINARY})
+        unless packaged();
+    BAIL_OUT("no $DEBIAN_NCHAN (apt-get install libnginx-mod-nchan)")
+        unless -f $DEBIAN_NCHAN;
+
+    return $DEBIAN_NCHAN;
 }
 
 sub repo_dir {
@@ -282,6 +323,12 @@ sub run_shipped {
 
     my $text = $self->read_file(repo_dir() . "/conf/$file");
     my $dir = $self->{dir};
+
+    # the configurations load Debian's nchan: the one of the nginx under test
+    if (index($text, $DEBIAN_NCHAN) >= 0) {
+        my $nchan = nchan();
+        $text =~ s{\Q$DEBIAN_NCHAN\E}{$nchan}g;
+    }
 
     my %v = (RUN => $dir, PORT => $self->port, MODULE => $self->{module},
              HTML => repo_dir() . '/html', %subst);
