@@ -191,13 +191,18 @@ static-1.26 dynamic-1.26:
 	$(MAKE) --no-print-directory nginx NGINX_VERSION=$(NGINX_STABLE) \
 	    NGINX_LINK=$(@:-1.26=)
 
-stable: static-1.26 dynamic-1.26
+# one after the other, even under -j: both builds share one source
+stable:
+	$(MAKE) --no-print-directory static-1.26
+	$(MAKE) --no-print-directory dynamic-1.26
 
 static-mainline dynamic-mainline: mainline-tarball
 	$(MAKE) --no-print-directory nginx NGINX_VERSION=$(NGINX_MAINLINE) \
 	    NGINX_LINK=$(@:-mainline=) NGINX_TARBALL=$(NGINX_MAINLINE_TARBALL)
 
-mainline: static-mainline dynamic-mainline
+mainline:
+	$(MAKE) --no-print-directory static-mainline
+	$(MAKE) --no-print-directory dynamic-mainline
 
 mainline-tarball:
 	@test -f $(NGINX_MAINLINE_TARBALL) || { echo "no nginx \
