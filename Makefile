@@ -7,6 +7,22 @@
 #   make test       C unit tests of the token core, then t/*.t under prove
 #   make static     nginx 1.22.1 from Debian's source with the module built
 #                   in, and the t/ suite run against that binary
+#
+# Other nginx lines (t/nginx.sh builds them; README.md "Tested nginx
+# versions"): the module built in (static) or as a dynamic module with
+# nginx of the same source (dynamic, nchan built alongside for the tests
+# of the room signaling), then the t/ suite against that nginx; builds
+# under build/nginx-VERSION/, redone only when the module changed:
+#
+#   make static-1.26, make dynamic-1.26
+#                   nginx 1.26.3, stable, Debian trixie's source
+#   make static-mainline, make dynamic-mainline
+#                   nginx 1.31.4, mainline, from NGINX_MAINLINE_TARBALL
+#                   (default /work/shared/upstream/nginx-1.31.4.tar.gz)
+#   make stable     both builds of 1.26.3; make mainline: both of 1.31.4
+#   make nginx NGINX_VERSION=V NGINX_LINK=static|dynamic [NGINX_TARBALL=T]
+#                   any version: Debian's source of V (bookworm, trixie),
+#                   or the upstream tarball T
 #   make soak       the soak test for SOAK_SECONDS (default 60): wrk with
 #                   valid and invalid tokens through reloads and key
 #                   rotation (t/soak.t runs 15 s of it in make test)
@@ -190,10 +206,52 @@ prove: $(MODULE) $(BUILD)/trtc-tool t/ref/node_modules/.package-lock.json \
 
 test: unit prove
 
-static: $(BUILD)/trtc-tool t/ref/node_modules/.package-lock.json
-	bash t/static.sh $(CURDIR) $(ABUILD)/static
-	TEST_NGINX_BINARY=$(ABUILD)/static/nginx TEST_NGINX_MODULE= \
+NGINX_STABLE   := 1.26.3
+NGINX_MAINLINE := 1.31.4
+NGINX_MAINLINE_TARBALL ?= /work/shared/upstream/nginx-$(NGINX_MAINLINE).tar.gz
+
+# make nginx: one version, one way of linking the module
+NGINX_VERSION ?= 1.22.1
+NGINX_LINK    ?= static
+NGINX_TARBALL ?=
+NGINX_OUT      = $(ABUILD)/nginx-$(NGINX_VERSION)/$(NGINX_LINK)
+
+.PHONY: nginx static-1.26 dynamic-1.26 stable static-mainline \
+        dynamic-mainline mainline mainline-tarball
+
+nginx: $(BUILD)/trtc-tool t/ref/node_modules/.package-lock.json
+	NGINX_TARBALL=$(NGINX_TARBALL) bash t/nginx.sh $(CURDIR) \
+	    $(ABUILD)/nginx-$(NGINX_VERSION) $(NGINX_VERSION) $(NGINX_LINK)
+	TEST_NGINX_BINARY=$(NGINX_OUT)/nginx \
+	TEST_NGINX_MODULE=$(if $(filter dynamic,$(NGINX_LINK)),$(NGINX_OUT)/ngx_http_trtc_module.so) \
+	TEST_NGINX_NCHAN=$(if $(filter dynamic,$(NGINX_LINK)),$(NGINX_OUT)/ngx_nchan_module.so) \
 	TRTC_TOOL=$(ABUILD)/trtc-tool prove -I t/lib t/
+
+static:
+	$(MAKE) --no-print-directory nginx NGINX_VERSION=1.22.1 NGINX_LINK=static
+
+static-1.26 dynamic-1.26:
+	$(MAKE) --no-print-directory nginx NGINX_VERSION=$(NGINX_STABLE) \
+	    NGINX_LINK=$(@:-1.26=)
+
+# one after the other, even under -j: both builds share one source
+stable:
+	$(MAKE) --no-print-directory static-1.26
+	$(MAKE) --no-print-directory dynamic-1.26
+
+static-mainline dynamic-mainline: mainline-tarball
+	$(MAKE) --no-print-directory nginx NGINX_VERSION=$(NGINX_MAINLINE) \
+	    NGINX_LINK=$(@:-mainline=) NGINX_TARBALL=$(NGINX_MAINLINE_TARBALL)
+
+mainline:
+	$(MAKE) --no-print-directory static-mainline
+	$(MAKE) --no-print-directory dynamic-mainline
+
+mainline-tarball:
+	@test -f $(NGINX_MAINLINE_TARBALL) || { echo "no nginx \
+	$(NGINX_MAINLINE) source at $(NGINX_MAINLINE_TARBALL): set \
+	NGINX_MAINLINE_TARBALL to nginx's tarball (a git archive of \
+	release-$(NGINX_MAINLINE))" >&2; exit 1; }
 
 soak: $(MODULE)
 	SOAK_SECONDS=$${SOAK_SECONDS:-60} TEST_NGINX_MODULE=$(abspath $(MODULE)) \

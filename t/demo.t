@@ -19,9 +19,7 @@ use POSIX qw(WNOHANG);
 use lib 't/lib';
 use TrtcTest qw(repo_dir);
 
-plan(skip_all => 'the demo needs nchan, a dynamic module of the packaged '
-                 . 'nginx; not for a static build')
-    if defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
+TrtcTest::skip_unless_packaged('conf/demo.sh');
 
 if (!$ENV{TRTC_DEMO_IN_NAMESPACE}) {
     $ENV{TRTC_DEMO_IN_NAMESPACE} = 1;

@@ -27,6 +27,13 @@ my $LEEWAY = 3;
 my $t = TrtcTest->new();
 $t->write_key('key', $TrtcToken::KEY);
 
+# HTTP/2 on a port of its own: "http2 on" from nginx 1.25.1 on, where the
+# parameter of "listen" is deprecated (both ports then take HTTP/1 and
+# HTTP/2 with prior knowledge)
+my $h2_listen = $t->nginx_version >= 1025001
+    ? "listen 127.0.0.1:%%PORT_h2%%;\n        http2 on;"
+    : 'listen 127.0.0.1:%%PORT_h2%% http2;';
+
 $t->run(<<"EOF", main => "load_module $NCHAN;");
     trtc_sdkappid 1400000000;
     trtc_key_file %%TESTDIR%%/key;
@@ -39,7 +46,7 @@ $t->run(<<"EOF", main => "load_module $NCHAN;");
 
     server {
         listen 127.0.0.1:%%PORT%%;
-        listen 127.0.0.1:%%PORT_h2%% http2;
+        $h2_listen
 
         trtc_auth_token \$arg_privateMapKey;
         trtc_auth_room \$arg_room;

@@ -5,9 +5,9 @@ package TrtcBrowser;
 # network, PID and mount namespaces) and turns each of its "RESULT" lines
 # into one test.
 #
-# Skipped only for the static build (TEST_NGINX_MODULE set and empty):
-# the demo needs nchan, a dynamic module of the packaged nginx.
-# Anything else missing fails.
+# Skipped only for a static build or an nginx other than the packaged
+# one: the demo loads Debian's nchan, a dynamic module of the packaged
+# nginx.  Anything else missing fails.
 
 use strict;
 use warnings;
@@ -25,9 +25,7 @@ our @EXPORT_OK = qw(run_suite);
 sub run_suite {
     my ($suite) = @_;
 
-    plan(skip_all => 'the demo needs nchan, a dynamic module of the packaged '
-                     . 'nginx; not for a static build')
-        if defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
+    TrtcTest::skip_unless_packaged('the demo');
 
     my $repo = repo_dir();
     my $limit = $ENV{TRTC_BROWSER_TIMEOUT} || 480;     # seconds, everything

@@ -8,8 +8,9 @@ package TrtcTest;
 # Environment:
 #   TEST_NGINX_BINARY   nginx to run (default /usr/sbin/nginx)
 #   TEST_NGINX_MODULE   the module .so to load; empty when built in
-#   NCHAN_MODULE        the nchan .so the tests of room signaling load
-#                       (nchan_path(): the default is in t/nchan/path.sh)
+#   TEST_NGINX_NCHAN    nchan's .so for that nginx (default: NCHAN_MODULE
+#                       as t/nchan/path.sh reads it, else Debian's, for
+#                       the packaged nginx only)
 #   TEST_NGINX_LEAVE    keep the test directory
 #   TEST_NGINX_PRELOAD  LD_PRELOAD for nginx (sanitizer runtimes); the
 #                       reports go to asan.PID and ubsan.PID in the test
@@ -29,6 +30,7 @@ package TrtcTest;
 use strict;
 use warnings;
 
+use Cwd ();
 use Exporter qw(import);
 use File::Copy qw(copy);
 use File::Path qw(make_path);
@@ -48,27 +50,69 @@ our $SLOW = $ENV{TEST_NGINX_VALGRIND} ? 10 : 1;
 # a frame of the module in a report's stack
 our $OURS = qr/\bngx_http_trtc_\w+|\btrtc_\w+/;
 
-# the nchan module to load (as t/nchan/path.sh picks): NCHAN_MODULE when
-# set, else the packaged one
+# the packaged nginx, and Debian's nchan, a dynamic module built for it
+# alone
+our $PACKAGED = '/usr/sbin/nginx';
+our $DEBIAN_NCHAN = '/usr/lib/nginx/modules/ngx_nchan_module.so';
+
+# the nchan module named for the tests: TEST_NGINX_NCHAN, NCHAN_MODULE (as
+# t/nchan/path.sh picks for the demo and the browser suites), else
+# Debian's
 sub nchan_path {
-    return $ENV{NCHAN_MODULE}
-        if defined $ENV{NCHAN_MODULE} && $ENV{NCHAN_MODULE} ne '';
-    return '/usr/lib/nginx/modules/ngx_nchan_module.so';
+    for my $v (qw(TEST_NGINX_NCHAN NCHAN_MODULE)) {
+        return $ENV{$v} if defined $ENV{$v} && $ENV{$v} ne '';
+    }
+    return $DEBIAN_NCHAN;
 }
 
-# nchan, a dynamic module of the packaged nginx: its path, or the test
-# is skipped (a static build) or stopped (not there)
+# is the module built into the nginx under test
+sub static_build {
+    return defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
+}
+
+# is the nginx under test the packaged one
+sub packaged {
+    my $binary = $ENV{TEST_NGINX_BINARY} || $PACKAGED;
+    return (Cwd::abs_path($binary) // '') eq Cwd::abs_path($PACKAGED);
+}
+
+# the test is skipped unless the nginx under test is the packaged one,
+# loading the module: WHAT (conf/demo.sh, the browser suites) runs that
+sub skip_unless_packaged {
+    my ($what) = @_;
+
+    plan(skip_all => "$what loads nchan and the module as dynamic modules; "
+                     . 'not for a static build')
+        if static_build();
+    plan(skip_all => "$what runs the packaged nginx ($PACKAGED), not "
+                     . $ENV{TEST_NGINX_BINARY})
+        unless packaged();
+}
+
+# nchan for the nginx under test: TEST_NGINX_NCHAN (built with it, as
+# t/nginx.sh does), else Debian's for the packaged nginx; the test is
+# skipped when there is none (a static build, another nginx) and stopped
+# when the one named is missing
 sub nchan {
+    plan(skip_all => 'nchan is a dynamic module; not for a static build')
+        if static_build();
+
     my $nchan = nchan_path();
 
-    plan(skip_all => 'nchan is a dynamic module of the packaged nginx; '
-                     . 'not for a static build')
-        if defined $ENV{TEST_NGINX_MODULE} && $ENV{TEST_NGINX_MODULE} eq '';
-    BAIL_OUT("no nchan module at $nchan (make nchan, or apt-get install "
-             . "libnginx-mod-nchan)")
-        unless -f $nchan;
+    if ($nchan ne $DEBIAN_NCHAN) {
+        BAIL_OUT("no nchan module at $nchan (TEST_NGINX_NCHAN, NCHAN_MODULE; "
+                 . 'make nchan)') unless -f $nchan;
+        return $nchan;
+    }
 
-    return $nchan;
+    plan(skip_all => "Debian's nchan loads only into the packaged nginx; "
+                     . 'TEST_NGINX_NCHAN names one built for '
+                     . $ENV{TEST_NGINX_BINARY})
+        unless packaged();
+    BAIL_OUT("no $DEBIAN_NCHAN (apt-get install libnginx-mod-nchan)")
+        unless -f $DEBIAN_NCHAN;
+
+    return $DEBIAN_NCHAN;
 }
 
 sub repo_dir {
@@ -107,6 +151,19 @@ sub new {
 }
 
 sub dir { $_[0]{dir} }
+
+# the version of the nginx under test as its nginx_version macro has it
+# (1.25.1 is 1025001), for configurations that differ by version
+sub nginx_version {
+    my ($self) = @_;
+
+    return $self->{version} //= do {
+        my $v = `$self->{binary} -v 2>&1`;
+        $v =~ m{nginx/(\d+)\.(\d+)\.(\d+)}
+            or die "no version from $self->{binary} -v: $v\n";
+        $1 * 1000000 + $2 * 1000 + $3;
+    };
+}
 
 # a free TCP port on 127.0.0.1, the same one for the same name
 sub port {
@@ -298,8 +355,11 @@ sub run_shipped {
     my $text = $self->read_file(repo_dir() . "/conf/$file");
     my $dir = $self->{dir};
 
+    # the configurations load nchan as @NCHAN@: the one of the nginx
+    # under test
     my %v = (RUN => $dir, PORT => $self->port, MODULE => $self->{module},
-             NCHAN => nchan_path(), HTML => repo_dir() . '/html', %subst);
+             HTML => repo_dir() . '/html', %subst);
+    $v{NCHAN} = nchan() if index($text, '@NCHAN@') >= 0;
 
     $text =~ s{\@(\w+)\@}{
         defined $v{$1} ? $v{$1} : die "run_shipped: no value for \@$1\@\n"
@@ -521,11 +581,14 @@ sub note_tokens {
     $TOKENS{$1} = 1 while $text =~ /($JANUS_SHAPE)/g;
 }
 
-# fails the test on lines no run may leave in the error log
+# fails the test on lines no run may leave in the error log: a directive
+# that the nginx under test deprecates is one (a newer nginx warns where
+# the packaged one did not)
 sub check_log {
     my ($self) = @_;
     my @bad = grep {
         /\[(alert|emerg|crit)\]/
+        || /\[warn\] .* is deprecated/
         || /exited on signal/
         || /AddressSanitizer|LeakSanitizer|runtime error:|UndefinedBehavior/
     } split /\n/, $self->read_file('error.log')
@@ -534,7 +597,7 @@ sub check_log {
     my ($reports, $ignored) = $self->reports;
     push @bad, @$reports;
 
-    ok(!@bad, 'no alerts, crashes or sanitizer reports in error log')
+    ok(!@bad, 'no alerts, deprecations, crashes or sanitizer reports in error log')
         or diag(join "\n", @bad);
 
     note("$ignored leak report(s) without a frame of the module let pass")
