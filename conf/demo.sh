@@ -70,9 +70,9 @@ fi
 stop() {
     if [ -s "$run/nginx.pid" ] && kill -0 "$(cat "$run/nginx.pid")" 2>/dev/null
     then
-        # a fast stop: nchan 1.3.6 may leave sockets, or crash a worker,
-        # when a graceful quit finds WebSockets open (README.md, "Several
-        # nginx servers")
+        # a fast stop: a graceful quit that finds WebSockets open makes
+        # nchan leave sockets (alerts); with messages in flight either
+        # may crash a worker (README.md, "nchan: which one")
         nginx -p "$run/" -c "$run/nginx.conf" -s stop
         for _ in $(seq 50); do
             [ -e "$run/nginx.pid" ] || break
