@@ -275,7 +275,9 @@ like($out, qr/"trtc_status" directive is not allowed here/,
 $t->write_key("k$_", sprintf('%064d', $_)) for 1 .. 257;
 my $keys = join '', map { "trtc_key_file %%TESTDIR%%/k$_; " } 1 .. 256;
 ($ok, $out) = $t->test_config("trtc_sdkappid 1; $keys");
-ok($ok, '256 key files in one place') or diag($out);
+# (nginx -t's output, not its status: under LeakSanitizer a successful
+# test exits with nginx's own leaks)
+like($out, qr/test is successful/, '256 key files in one place');
 ($ok, $out) = $t->test_config(
     "trtc_sdkappid 1; $keys trtc_key_file %%TESTDIR%%/k257;");
 like($out, qr/\[emerg\].*more than 256 "trtc_key_file" in one place/,
