@@ -66,6 +66,7 @@ static int trtc_json_string(trtc_json_t *j, char *out, size_t size,
 static size_t trtc_json_utf8(unsigned c, unsigned char *u);
 static int trtc_json_hex4(const char *p, unsigned *v);
 static int trtc_json_number(trtc_json_t *j, int64_t *value, int *valid);
+static int trtc_json_literal(trtc_json_t *j, const char *word, size_t len);
 static int trtc_json_skip(trtc_json_t *j, int depth);
 static int trtc_json_member(trtc_json_t *j, int m, trtc_token_t *tok,
     trtc_fields_t *f, int *valid);
@@ -601,6 +602,21 @@ trtc_json_number(trtc_json_t *j, int64_t *value, int *valid)
 }
 
 
+/* true, false or null */
+
+static int
+trtc_json_literal(trtc_json_t *j, const char *word, size_t len)
+{
+    if ((size_t) (j->end - j->p) < len || memcmp(j->p, word, len) != 0) {
+        return -1;
+    }
+
+    j->p += len;
+
+    return 0;
+}
+
+
 /* any value, only checked; depth: of the object or array it is in */
 
 static int
@@ -620,28 +636,13 @@ trtc_json_skip(trtc_json_t *j, int depth)
         return trtc_json_string(j, NULL, 0, NULL);
 
     case 't':
-        if (j->end - j->p >= 4 && memcmp(j->p, "true", 4) == 0) {
-            j->p += 4;
-            return 0;
-        }
-
-        return -1;
+        return trtc_json_literal(j, "true", 4);
 
     case 'f':
-        if (j->end - j->p >= 5 && memcmp(j->p, "false", 5) == 0) {
-            j->p += 5;
-            return 0;
-        }
-
-        return -1;
+        return trtc_json_literal(j, "false", 5);
 
     case 'n':
-        if (j->end - j->p >= 4 && memcmp(j->p, "null", 4) == 0) {
-            j->p += 4;
-            return 0;
-        }
-
-        return -1;
+        return trtc_json_literal(j, "null", 4);
 
     case '{':
     case '[':
