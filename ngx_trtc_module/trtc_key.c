@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "trtc_token_int.h"
 
 
@@ -21,7 +19,6 @@ trtc_key_t *
 trtc_key_create(const unsigned char *secret, size_t len)
 {
     size_t          i;
-    unsigned int    n;
     trtc_key_t     *key;
     unsigned char   block[TRTC_HMAC_BLOCK], pad[TRTC_HMAC_BLOCK];
 
@@ -32,9 +29,7 @@ trtc_key_create(const unsigned char *secret, size_t len)
     memset(block, 0, sizeof(block));
 
     if (len > TRTC_HMAC_BLOCK) {
-        if (EVP_Digest(secret, len, block, &n, EVP_sha256(), NULL) != 1) {
-            return NULL;
-        }
+        SHA256(secret, len, block);
 
     } else {
         memcpy(block, secret, len);
@@ -45,19 +40,12 @@ trtc_key_create(const unsigned char *secret, size_t len)
         goto failed;
     }
 
-    key->inner = EVP_MD_CTX_new();
-    key->outer = EVP_MD_CTX_new();
-
-    if (key->inner == NULL || key->outer == NULL) {
-        goto failed;
-    }
-
     for (i = 0; i < TRTC_HMAC_BLOCK; i++) {
         pad[i] = block[i] ^ 0x36;
     }
 
-    if (EVP_DigestInit_ex(key->inner, EVP_sha256(), NULL) != 1
-        || EVP_DigestUpdate(key->inner, pad, sizeof(pad)) != 1)
+    if (SHA256_Init(&key->inner) != 1
+        || SHA256_Update(&key->inner, pad, sizeof(pad)) != 1)
     {
         goto failed;
     }
@@ -66,8 +54,8 @@ trtc_key_create(const unsigned char *secret, size_t len)
         pad[i] = block[i] ^ 0x5c;
     }
 
-    if (EVP_DigestInit_ex(key->outer, EVP_sha256(), NULL) != 1
-        || EVP_DigestUpdate(key->outer, pad, sizeof(pad)) != 1)
+    if (SHA256_Init(&key->outer) != 1
+        || SHA256_Update(&key->outer, pad, sizeof(pad)) != 1)
     {
         goto failed;
     }
@@ -120,8 +108,7 @@ trtc_key_destroy(trtc_key_t *key)
         return;
     }
 
-    EVP_MD_CTX_free(key->inner);
-    EVP_MD_CTX_free(key->outer);
+    OPENSSL_cleanse(key, sizeof(trtc_key_t));
     free(key);
 }
 
@@ -134,19 +121,6 @@ trtc_ctx_create(void)
     ctx = calloc(1, sizeof(trtc_ctx_t));
     if (ctx == NULL) {
         return NULL;
-    }
-
-    ctx->md = EVP_MD_CTX_new();
-
-#if (OPENSSL_VERSION_NUMBER >= 0x30000000L)
-    /* fetched once: EVP_sha256() is looked up again on every init */
-    ctx->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-#else
-    ctx->sha256 = (EVP_MD *) EVP_sha256();
-#endif
-
-    if (ctx->md == NULL || ctx->sha256 == NULL) {
-        goto failed;
     }
 
     if (inflateInit(&ctx->inflate) != Z_OK) {
@@ -176,34 +150,29 @@ trtc_ctx_destroy(trtc_ctx_t *ctx)
         inflateEnd(&ctx->inflate);
     }
 
-    EVP_MD_CTX_free(ctx->md);
-
-#if (OPENSSL_VERSION_NUMBER >= 0x30000000L)
-    EVP_MD_free(ctx->sha256);
-#endif
-
     free(ctx);
 }
 
 
-int
-trtc_hmac(trtc_ctx_t *ctx, const trtc_key_t *key, const char *msg,
-    size_t len, unsigned char *digest)
+/*
+ * HMAC-SHA256 from the key's states: two structure copies, and no
+ * allocation
+ */
+
+void
+trtc_hmac(const trtc_key_t *key, const char *msg, size_t len,
+    unsigned char *digest)
 {
-    unsigned int   n;
+    SHA256_CTX     sha;
     unsigned char  inner[TRTC_SIG_LEN];
 
-    if (EVP_MD_CTX_copy_ex(ctx->md, key->inner) != 1
-        || EVP_DigestUpdate(ctx->md, msg, len) != 1
-        || EVP_DigestFinal_ex(ctx->md, inner, &n) != 1
-        || EVP_MD_CTX_copy_ex(ctx->md, key->outer) != 1
-        || EVP_DigestUpdate(ctx->md, inner, sizeof(inner)) != 1
-        || EVP_DigestFinal_ex(ctx->md, digest, &n) != 1)
-    {
-        return -1;
-    }
+    sha = key->inner;
+    SHA256_Update(&sha, msg, len);
+    SHA256_Final(inner, &sha);
 
-    return 0;
+    sha = key->outer;
+    SHA256_Update(&sha, inner, sizeof(inner));
+    SHA256_Final(digest, &sha);
 }
 
 
@@ -211,12 +180,14 @@ int
 trtc_digest(trtc_ctx_t *ctx, const unsigned char *salt, size_t salt_len,
     const char *token, size_t len, unsigned char *digest)
 {
-    unsigned int  n;
+    SHA256_CTX  sha;
 
-    if (EVP_DigestInit_ex(ctx->md, ctx->sha256, NULL) != 1
-        || EVP_DigestUpdate(ctx->md, salt, salt_len) != 1
-        || EVP_DigestUpdate(ctx->md, token, len) != 1
-        || EVP_DigestFinal_ex(ctx->md, digest, &n) != 1)
+    (void) ctx;
+
+    if (SHA256_Init(&sha) != 1
+        || SHA256_Update(&sha, salt, salt_len) != 1
+        || SHA256_Update(&sha, token, len) != 1
+        || SHA256_Final(digest, &sha) != 1)
     {
         return -1;
     }
@@ -228,23 +199,11 @@ trtc_digest(trtc_ctx_t *ctx, const unsigned char *salt, size_t salt_len,
 int
 trtc_key_fingerprint(const trtc_key_t *key, unsigned char *fp)
 {
-    int         rc;
-    trtc_ctx_t  ctx;
-
     static const char  label[] = "ngx_trtc_module key fingerprint";
 
-    /* trtc_hmac() uses the digest context of ctx only */
+    trtc_hmac(key, label, sizeof(label) - 1, fp);
 
-    ctx.md = EVP_MD_CTX_new();
-    if (ctx.md == NULL) {
-        return -1;
-    }
-
-    rc = trtc_hmac(&ctx, key, label, sizeof(label) - 1, fp);
-
-    EVP_MD_CTX_free(ctx.md);
-
-    return rc;
+    return 0;
 }
 
 
@@ -252,45 +211,31 @@ int
 trtc_keyset_id(trtc_key_t *const *keys, size_t nkeys, uint32_t sdkappid,
     unsigned char *id)
 {
-    int            rc;
     size_t         i;
-    EVP_MD_CTX    *md;
-    unsigned int   n;
+    SHA256_CTX     sha;
     unsigned char  app[4], fp[TRTC_SIG_LEN];
-
-    md = EVP_MD_CTX_new();
-
-    rc = -1;
-
-    if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-    {
-        goto done;
-    }
 
     app[0] = (unsigned char) (sdkappid >> 24);
     app[1] = (unsigned char) (sdkappid >> 16);
     app[2] = (unsigned char) (sdkappid >> 8);
     app[3] = (unsigned char) sdkappid;
 
-    if (EVP_DigestUpdate(md, app, sizeof(app)) != 1) {
-        goto done;
+    if (SHA256_Init(&sha) != 1 || SHA256_Update(&sha, app, sizeof(app)) != 1)
+    {
+        return -1;
     }
 
     for (i = 0; i < nkeys; i++) {
         if (trtc_key_fingerprint(keys[i], fp) != 0
-            || EVP_DigestUpdate(md, fp, sizeof(fp)) != 1)
+            || SHA256_Update(&sha, fp, sizeof(fp)) != 1)
         {
-            goto done;
+            return -1;
         }
     }
 
-    if (EVP_DigestFinal_ex(md, id, &n) == 1) {
-        rc = 0;
+    if (SHA256_Final(id, &sha) != 1) {
+        return -1;
     }
 
-done:
-
-    EVP_MD_CTX_free(md);
-
-    return rc;
+    return 0;
 }

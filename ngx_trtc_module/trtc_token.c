@@ -11,10 +11,7 @@
  */
 
 
-#include <stdio.h>
 #include <string.h>
-
-#include <openssl/crypto.h>
 
 #include "trtc_token_int.h"
 
@@ -125,9 +122,7 @@ trtc_verify(trtc_ctx_t *ctx, trtc_key_t *const *keys, size_t nkeys,
     /* every key is tried: the time taken does not tell which matched */
 
     for (i = nkeys; i-- > 0; /* void */) {
-        if (trtc_hmac(ctx, keys[i], content, content_len, digest) != 0) {
-            return TRTC_ERR_INTERNAL;
-        }
+        trtc_hmac(keys[i], content, content_len, digest);
 
         if (CRYPTO_memcmp(digest, f.sig, TRTC_SIG_LEN) == 0) {
             match = 1;
@@ -338,8 +333,8 @@ trtc_sign(trtc_ctx_t *ctx, const trtc_key_t *key, const trtc_token_t *tok,
     size_t         ub_len, ub64_len, content_len;
     unsigned char  ubuf[TRTC_USERBUF_MAX];
     unsigned char  digest[TRTC_SIG_LEN];
+    char          *p;
     char           ub64[TRTC_USERBUF_B64_MAX + 1];
-    char           sig64[TRTC_SIG_B64_LEN + 1];
     char           content[TRTC_CONTENT_MAX];
 
     if (!trtc_userid_valid(tok->identifier, tok->identifier_len)
@@ -372,25 +367,33 @@ trtc_sign(trtc_ctx_t *ctx, const trtc_key_t *key, const trtc_token_t *tok,
     content_len = trtc_content(tok, tok->has_userbuf ? ub64 : NULL,
                                ub64_len, content);
 
-    if (trtc_hmac(ctx, key, content, content_len, digest) != 0) {
-        return TRTC_ERR_INTERNAL;
+    trtc_hmac(key, content, content_len, digest);
+
+    /* the JSON, at most TRTC_SIGNED_JSON_MAX bytes */
+
+    p = trtc_put_literal(ctx->json, "{\"TLS.ver\":\"2.0\",\"TLS.identifier\":\"");
+    memcpy(p, tok->identifier, tok->identifier_len);
+    p += tok->identifier_len;
+    p = trtc_put_literal(p, "\",\"TLS.sdkappid\":");
+    p = trtc_put_number(p, tok->sdkappid);
+    p = trtc_put_literal(p, ",\"TLS.time\":");
+    p = trtc_put_number(p, (uint64_t) tok->time);
+    p = trtc_put_literal(p, ",\"TLS.expire\":");
+    p = trtc_put_number(p, (uint64_t) tok->expire);
+    p = trtc_put_literal(p, ",");
+
+    if (tok->has_userbuf) {
+        p = trtc_put_literal(p, "\"TLS.userbuf\":\"");
+        memcpy(p, ub64, ub64_len);
+        p += ub64_len;
+        p = trtc_put_literal(p, "\",");
     }
 
-    sig64[trtc_base64_encode(sig64, digest, TRTC_SIG_LEN, TRTC_BASE64_STD)]
-        = '\0';
+    p = trtc_put_literal(p, "\"TLS.sig\":\"");
+    p += trtc_base64_encode(p, digest, TRTC_SIG_LEN, TRTC_BASE64_STD);
+    p = trtc_put_literal(p, "\"}");
 
-    n = snprintf(ctx->json, sizeof(ctx->json),
-                 "{\"TLS.ver\":\"2.0\",\"TLS.identifier\":\"%s\","
-                 "\"TLS.sdkappid\":%u,\"TLS.time\":%lld,\"TLS.expire\":%lld,"
-                 "%s%s%s\"TLS.sig\":\"%s\"}",
-                 tok->identifier, (unsigned) tok->sdkappid,
-                 (long long) tok->time, (long long) tok->expire,
-                 tok->has_userbuf ? "\"TLS.userbuf\":\"" : "",
-                 ub64, tok->has_userbuf ? "\"," : "", sig64);
-
-    if (n < 0 || (size_t) n >= sizeof(ctx->json)) {
-        return TRTC_ERR_INTERNAL;
-    }
+    n = (int) (p - ctx->json);
 
     n = (int) trtc_zlib_stored(ctx->zbuf, (unsigned char *) ctx->json,
                                (size_t) n);

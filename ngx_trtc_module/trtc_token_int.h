@@ -12,7 +12,18 @@
 #define _TRTC_TOKEN_INT_H_INCLUDED_
 
 
-#include <openssl/evp.h>
+/*
+ * The HMAC works on SHA256_CTX states, copied as plain structures: the
+ * EVP digest contexts allocate and wipe their state on every copy.
+ * OpenSSL 3 calls these functions deprecated; nginx suppresses the same
+ * warnings for its own SHA-1 (ngx_sha1.h).
+ */
+#ifndef OPENSSL_SUPPRESS_DEPRECATED
+#define OPENSSL_SUPPRESS_DEPRECATED
+#endif
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 #include <zlib.h>
 
 #include "trtc_token.h"
@@ -26,19 +37,25 @@
 #define TRTC_CONTENT_MAX     512
 #define TRTC_ZBUF_SIZE       (TRTC_TOKEN_MAX / 4 * 3 + 4)
 
+/* the JSON of a token we sign: 214 bytes of names, punctuation, an
+ * identifier, three numbers of 10 digits and the signature; the userbuf */
+#define TRTC_SIGNED_JSON_MAX (214 + TRTC_USERBUF_B64_MAX)
+
+#if (TRTC_SIGNED_JSON_MAX > TRTC_JSON_MAX)
+#error "a signed token's JSON does not fit in TRTC_JSON_MAX"
+#endif
+
 
 /* a key: the HMAC-SHA256 inner and outer states, made once */
 struct trtc_key_s {
-    EVP_MD_CTX              *inner;
-    EVP_MD_CTX              *outer;
+    SHA256_CTX               inner;
+    SHA256_CTX               outer;
 };
 
 
 /* a thread's scratch state, set up once and reused */
 struct trtc_ctx_s {
     z_stream                 inflate;
-    EVP_MD_CTX              *md;
-    EVP_MD                  *sha256;
     unsigned                 inflate_ready:1;
     unsigned char            zbuf[TRTC_ZBUF_SIZE];
     char                     json[TRTC_JSON_MAX + 1];
@@ -59,8 +76,8 @@ int trtc_json_token(const char *json, size_t len, trtc_token_t *tok,
     trtc_fields_t *f);
 
 /* trtc_key.c */
-int trtc_hmac(trtc_ctx_t *ctx, const trtc_key_t *key, const char *msg,
-    size_t len, unsigned char *digest);
+void trtc_hmac(const trtc_key_t *key, const char *msg, size_t len,
+    unsigned char *digest);
 
 /* trtc_token.c: a NUL, raw or escaped, which cJSON's strings end at
  * (trtc_sdp.c reads signaling messages with cJSON) */

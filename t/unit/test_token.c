@@ -19,6 +19,7 @@
 #include <openssl/hmac.h>
 #include <zlib.h>
 
+#include "trtc_token_int.h"
 #include "unit.h"
 
 
@@ -1137,9 +1138,11 @@ test_sign(void)
 {
     int            rc;
     char           out[TRTC_TOKEN_MAX], sig[64], ref[64], ub[256];
-    char           key[TRTC_KEY_MAX + 1];
-    size_t         i, len;
+    char           key[TRTC_KEY_MAX + 1], json[TRTC_JSON_MAX];
+    size_t         i, len, zlen;
+    uLongf         jlen;
     trtc_key_t    *k;
+    unsigned char  z[TRTC_TOKEN_MAX];
     trtc_room_t    room;
     trtc_token_t   tok, got;
 
@@ -1221,6 +1224,12 @@ test_sign(void)
                      0, &got), TRTC_OK);
     T_INT(memcmp(&got, &tok, sizeof(trtc_token_t)), 0);
     T_RC(trtc_check_room(&got, &room), TRTC_OK);
+
+    /* its JSON is as long as the signer's bound, TRTC_SIGNED_JSON_MAX */
+    T_INT(trtc_base64_decode(z, &zlen, out, len, TRTC_BASE64_TRTC), 0);
+    jlen = sizeof(json);
+    T_INT(uncompress((unsigned char *) json, &jlen, z, zlen), Z_OK);
+    T_INT(jlen, TRTC_SIGNED_JSON_MAX);
 
     tok.expire++;
     T_RC(trtc_set_userbuf(&tok, &room, 42), TRTC_ERR_EXPIRE);
