@@ -20,10 +20,11 @@ static const char  trtc_b64_trtc[] =
 
 
 size_t
-trtc_base64_encode(char *dst, const unsigned char *src, size_t len,
-    int variant)
+trtc_base64_encode(char *restrict dst, const unsigned char *restrict src,
+    size_t len, int variant)
 {
     char        *d, pad;
+    uint32_t     v;
     const char  *basis;
 
     basis = (variant == TRTC_BASE64_TRTC) ? trtc_b64_trtc : trtc_b64_std;
@@ -31,11 +32,14 @@ trtc_base64_encode(char *dst, const unsigned char *src, size_t len,
     d = dst;
 
     while (len > 2) {
-        *d++ = basis[(src[0] >> 2) & 0x3f];
-        *d++ = basis[((src[0] & 3) << 4) | (src[1] >> 4)];
-        *d++ = basis[((src[1] & 0x0f) << 2) | (src[2] >> 6)];
-        *d++ = basis[src[2] & 0x3f];
+        v = (uint32_t) src[0] << 16 | (uint32_t) src[1] << 8 | src[2];
 
+        d[0] = basis[v >> 18];
+        d[1] = basis[(v >> 12) & 0x3f];
+        d[2] = basis[(v >> 6) & 0x3f];
+        d[3] = basis[v & 0x3f];
+
+        d += 4;
         src += 3;
         len -= 3;
     }
@@ -105,12 +109,13 @@ static const unsigned char  trtc_b64_trtc_value[256] = {
 
 
 int
-trtc_base64_decode(unsigned char *dst, size_t *dlen, const char *src,
-    size_t len, int variant)
+trtc_base64_decode(unsigned char *restrict dst, size_t *dlen,
+    const char *restrict src, size_t len, int variant)
 {
     char                  pad;
     size_t                i, n;
-    unsigned char        *d, a, b, c, e;
+    uint32_t              v;
+    unsigned char        *d, a, b, c, e, bad;
     const unsigned char  *s, *t;
 
     t = (variant == TRTC_BASE64_TRTC) ? trtc_b64_trtc_value
@@ -135,6 +140,10 @@ trtc_base64_decode(unsigned char *dst, size_t *dlen, const char *src,
 
     s = (const unsigned char *) src;
     d = dst;
+    bad = 0;
+
+    /* a character out of the alphabet is told once, after the loop: dst
+     * has room for all of it either way */
 
     for (i = 0; i + 4 <= n; i += 4) {
         a = t[s[i]];
@@ -142,13 +151,18 @@ trtc_base64_decode(unsigned char *dst, size_t *dlen, const char *src,
         c = t[s[i + 2]];
         e = t[s[i + 3]];
 
-        if ((a | b | c | e) & 0x80) {
-            return -1;
-        }
+        bad |= a | b | c | e;
 
-        *d++ = (unsigned char) (a << 2 | b >> 4);
-        *d++ = (unsigned char) (b << 4 | c >> 2);
-        *d++ = (unsigned char) (c << 6 | e);
+        v = (uint32_t) a << 18 | (uint32_t) b << 12 | (uint32_t) c << 6 | e;
+
+        d[0] = (unsigned char) (v >> 16);
+        d[1] = (unsigned char) (v >> 8);
+        d[2] = (unsigned char) v;
+        d += 3;
+    }
+
+    if (bad & 0x80) {
+        return -1;
     }
 
     /* the last 2 or 3 characters; canonical only: the bits they leave

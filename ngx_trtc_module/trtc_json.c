@@ -60,6 +60,37 @@ typedef struct {
 } trtc_json_t;
 
 
+/*
+ * The bytes a string's run takes as they are: all but '"', '\\' and
+ * the control characters.  One load a byte instead of three compares.
+ */
+
+#define XX  0
+#define OK  1
+
+static const unsigned char  trtc_json_plain[256] = {
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
+    OK, OK, XX, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, XX, OK, OK, OK,
+    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+};
+
+#undef XX
+#undef OK
+
+
 static void trtc_json_space(trtc_json_t *j);
 static int trtc_json_string(trtc_json_t *j, char *out, size_t size,
     size_t *len);
@@ -337,9 +368,7 @@ trtc_json_string(trtc_json_t *j, char *out, size_t size, size_t *len)
 
         run = p;
 
-        while (p < j->end && *p != '"' && *p != '\\'
-               && (unsigned char) *p >= 0x20)
-        {
+        while (p < j->end && trtc_json_plain[(unsigned char) *p]) {
             p++;
         }
 

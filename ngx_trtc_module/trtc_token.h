@@ -216,6 +216,7 @@ int trtc_privilege_parse(const char *s, size_t len, uint32_t *bits);
 /*
  * Base64, standard alphabet or TRTC's variant ('*', '-', '_' for
  * '+', '/', '=').  decode accepts missing padding; -1 on bad input.
+ * The source and the destination do not overlap.
  */
 #define TRTC_BASE64_STD       0
 #define TRTC_BASE64_TRTC      1
@@ -223,10 +224,10 @@ int trtc_privilege_parse(const char *s, size_t len, uint32_t *bits);
 #define trtc_base64_encoded_length(len)  ((((len) + 2) / 3) * 4)
 #define trtc_base64_decoded_length(len)  ((((len) + 3) / 4) * 3)
 
-size_t trtc_base64_encode(char *dst, const unsigned char *src, size_t len,
-    int variant);
-int trtc_base64_decode(unsigned char *dst, size_t *dlen, const char *src,
-    size_t len, int variant);
+size_t trtc_base64_encode(char *restrict dst,
+    const unsigned char *restrict src, size_t len, int variant);
+int trtc_base64_decode(unsigned char *restrict dst, size_t *dlen,
+    const char *restrict src, size_t len, int variant);
 
 
 #endif /* _TRTC_TOKEN_H_INCLUDED_ */
