@@ -21,9 +21,9 @@
 static ngx_int_t ngx_http_trtc_issue_who(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok, trtc_room_t *room,
     ngx_uint_t *has_room, uint32_t *bits, char **error);
-static ngx_int_t ngx_http_trtc_issue_reply(ngx_http_request_t *r,
-    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok, char *sig,
-    size_t sig_len, char *pmk, size_t pmk_len);
+static u_char *ngx_http_trtc_issue_tokens(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok, trtc_room_t *room,
+    uint32_t bits, u_char *body, ngx_str_t *token);
 static u_char *ngx_http_trtc_ice_servers(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, u_char *p, trtc_token_t *tok);
 static ngx_int_t ngx_http_trtc_set_cookie(ngx_http_request_t *r,
@@ -37,16 +37,15 @@ ngx_int_t
 ngx_http_trtc_issue_handler(ngx_http_request_t *r)
 {
     char                      *error;
-    size_t                     sig_len, pmk_len, len;
+    size_t                     len;
     uint32_t                   bits;
     ngx_int_t                  rc;
+    ngx_str_t                  token;
     ngx_uint_t                 has_room;
-    trtc_ctx_t                *worker;
-    trtc_key_t               **keys;
     trtc_room_t                room;
     trtc_token_t               tok;
     ngx_http_trtc_loc_conf_t  *tlcf;
-    char                       sig[TRTC_TOKEN_MAX], pmk[TRTC_TOKEN_MAX];
+    u_char                    *body, *p;
     u_char                     key[NGX_HTTP_TRTC_REMOVAL_KEY_MAX];
 
     rc = ngx_http_trtc_read_nothing(r, NGX_HTTP_GET|NGX_HTTP_HEAD
@@ -80,43 +79,20 @@ ngx_http_trtc_issue_handler(ngx_http_request_t *r)
         }
     }
 
-    worker = ngx_http_trtc_worker_ctx(r->connection->log);
-    if (worker == NULL) {
+    body = ngx_pnalloc(r->pool, NGX_HTTP_TRTC_ISSUE_BODY_MAX
+                                + 2 * TRTC_TOKEN_MAX + tlcf->turn.urls.len);
+    if (body == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    keys = tlcf->keys->elts;
-
-    /* the UserSig, then the same fields with the userbuf: the key */
-
-    rc = trtc_sign(worker, keys[0], &tok, sig, &sig_len);
-
-    pmk_len = 0;
-
-    if (rc == TRTC_OK && has_room) {
-        rc = trtc_set_userbuf(&tok, &room, bits);
-
-        if (rc == TRTC_OK) {
-            rc = trtc_sign(worker, keys[0], &tok, pmk, &pmk_len);
-        }
-    }
-
-    if (rc != TRTC_OK) {
-        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
-                      "trtc: signing failed: %s", trtc_strerror(rc));
+    p = ngx_http_trtc_issue_tokens(r, tlcf, &tok, has_room ? &room : NULL,
+                                   bits, body, &token);
+    if (p == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_http_trtc_count_issued(r, NGX_HTTP_TRTC_ISSUED_USERSIG);
-
-    if (pmk_len) {
-        ngx_http_trtc_count_issued(r, NGX_HTTP_TRTC_ISSUED_PMK);
     }
 
     if (tlcf->issue.cookie_name.len) {
-        rc = ngx_http_trtc_set_cookie(r, tlcf,
-                                      (u_char *) (pmk_len ? pmk : sig),
-                                      pmk_len ? pmk_len : sig_len);
+        rc = ngx_http_trtc_set_cookie(r, tlcf, token.data, token.len);
 
         if (rc == NGX_DECLINED) {
             return ngx_http_trtc_send_error(r, NGX_HTTP_BAD_REQUEST,
@@ -128,8 +104,17 @@ ngx_http_trtc_issue_handler(ngx_http_request_t *r)
         }
     }
 
-    return ngx_http_trtc_issue_reply(r, tlcf, &tok, sig, sig_len, pmk,
-                                     pmk_len);
+    if (tlcf->turn.secret.len && tlcf->turn.urls.len) {
+        p = ngx_http_trtc_ice_servers(r, tlcf, p, &tok);
+        if (p == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    *p++ = '}';
+    *p++ = LF;
+
+    return ngx_http_trtc_send_json(r, NGX_HTTP_OK, body, p - body);
 }
 
 
@@ -203,49 +188,88 @@ ngx_http_trtc_issue_who(ngx_http_request_t *r,
 
 /*
  * {"sdkAppId":..,"userId":..,"userSig":..,"expire":..,"expiresAt":..,
- *  "roomId":..,"privilege":..,"privateMapKey":..,"iceServers":[..],
- *  "turnExpiresAt":..}
+ *  "roomId":..,"privilege":..,"privateMapKey":..  (the caller ends it)
+ *
+ * The tokens are signed with the location's first key straight into the
+ * body, the UserSig first and then, with the room's userbuf, the
+ * PrivateMapKey.  *token is the one a cookie carries: the last.
  */
 
-static ngx_int_t
-ngx_http_trtc_issue_reply(ngx_http_request_t *r,
-    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok, char *sig,
-    size_t sig_len, char *pmk, size_t pmk_len)
+static u_char *
+ngx_http_trtc_issue_tokens(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, trtc_token_t *tok, trtc_room_t *room,
+    uint32_t bits, u_char *body, ngx_str_t *token)
 {
-    u_char       *body, *p;
-    trtc_room_t   room;
+    size_t        len;
+    u_char       *p;
+    trtc_rc_t     rc;
+    trtc_ctx_t   *worker;
+    trtc_key_t  **keys;
+    trtc_room_t   signed_room;
 
-    body = ngx_pnalloc(r->pool, NGX_HTTP_TRTC_ISSUE_BODY_MAX
-                                + 2 * TRTC_TOKEN_MAX + tlcf->turn.urls.len);
-    if (body == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    worker = ngx_http_trtc_worker_ctx(r->connection->log);
+    if (worker == NULL) {
+        return NULL;
     }
+
+    keys = tlcf->keys->elts;
 
     p = ngx_sprintf(body, "{\"sdkAppId\":%uD,\"userId\":\"%s\","
-                    "\"userSig\":\"%*s\",\"expire\":%T,\"expiresAt\":%T",
-                    tok->sdkappid, tok->identifier, sig_len, sig,
+                    "\"userSig\":\"", tok->sdkappid, tok->identifier);
+
+    rc = trtc_sign(worker, keys[0], tok, (char *) p, &len);
+
+    if (rc != TRTC_OK) {
+        goto failed;
+    }
+
+    token->data = p;
+    token->len = len;
+
+    p = ngx_sprintf(p + len, "\",\"expire\":%T,\"expiresAt\":%T",
                     tok->expire, tok->time + tok->expire);
 
-    if (pmk_len) {
-        trtc_room_of(&tok->userbuf, &room);
+    ngx_http_trtc_count_issued(r, NGX_HTTP_TRTC_ISSUED_USERSIG);
 
-        p = ngx_cpymem(p, ",\"roomId\":", sizeof(",\"roomId\":") - 1);
-        p = ngx_http_trtc_json_room(p, &room);
-        p = ngx_sprintf(p, ",\"privilege\":%uD,\"privateMapKey\":\"%*s\"",
-                        tok->userbuf.privilege, pmk_len, pmk);
+    if (room == NULL) {
+        return p;
     }
 
-    if (tlcf->turn.secret.len && tlcf->turn.urls.len) {
-        p = ngx_http_trtc_ice_servers(r, tlcf, p, tok);
-        if (p == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    rc = trtc_set_userbuf(tok, room, bits);
+
+    if (rc != TRTC_OK) {
+        goto failed;
     }
 
-    *p++ = '}';
-    *p++ = LF;
+    trtc_room_of(&tok->userbuf, &signed_room);
 
-    return ngx_http_trtc_send_json(r, NGX_HTTP_OK, body, p - body);
+    p = ngx_cpymem(p, ",\"roomId\":", sizeof(",\"roomId\":") - 1);
+    p = ngx_http_trtc_json_room(p, &signed_room);
+    p = ngx_sprintf(p, ",\"privilege\":%uD,\"privateMapKey\":\"",
+                    tok->userbuf.privilege);
+
+    rc = trtc_sign(worker, keys[0], tok, (char *) p, &len);
+
+    if (rc != TRTC_OK) {
+        goto failed;
+    }
+
+    token->data = p;
+    token->len = len;
+
+    p += len;
+    *p++ = '"';
+
+    ngx_http_trtc_count_issued(r, NGX_HTTP_TRTC_ISSUED_PMK);
+
+    return p;
+
+failed:
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "trtc: signing failed: %s", trtc_strerror(rc));
+
+    return NULL;
 }
 
 
