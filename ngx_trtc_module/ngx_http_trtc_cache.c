@@ -26,16 +26,23 @@ typedef struct {
 
 /*
  * Laid over ngx_rbtree_node_t from its "color" on, as limit_req does.
- * The token's fields, compact: the digest's first bytes are the tree's
- * key; numbers are TRTC's 32-bit ones; the identifier and the string
- * room follow, as long as they are; the SDKAppID (the digest's salt
- * names it) and the userbuf's account (the identifier, as verified)
- * are not kept.  A user id of up to 24 bytes with a numeric room is an
- * allocation of 128 bytes of zone; the largest token, 256.
+ * The token's fields, compact: 16 bytes of the digest identify it (the
+ * first 8 are the tree's key), as a second preimage of 128 bits would be
+ * needed to take another's entry; numbers are TRTC's 32-bit ones; the
+ * identifier and the string room follow, one after the other, their first
+ * NGX_HTTP_TRTC_CACHE_INLINE bytes in the entry and the rest, if any, in
+ * an allocation of its own.  The SDKAppID (the digest's salt names it)
+ * and the userbuf's account (the identifier, as verified) are not kept.
+ * An entry is 128 bytes of zone (the slab's size class) for a user id of
+ * up to 32 bytes with a numeric room; the largest token (a 32-byte id, a
+ * 64-byte room) takes 128 + 64.
  */
 
 #define NGX_HTTP_TRTC_CACHE_USERBUF   0x01
 #define NGX_HTTP_TRTC_CACHE_STRROOM   0x02
+
+#define NGX_HTTP_TRTC_CACHE_DIGEST    16
+#define NGX_HTTP_TRTC_CACHE_INLINE    32
 
 typedef struct {
     u_char                        color;
@@ -45,7 +52,7 @@ typedef struct {
     u_char                        strroom_len;
     u_char                        dummy[3];
     ngx_queue_t                   queue;
-    u_char                        digest[TRTC_DIGEST_LEN
+    u_char                        digest[NGX_HTTP_TRTC_CACHE_DIGEST
                                          - sizeof(ngx_rbtree_key_t)];
     uint32_t                      time;
     uint32_t                      expire;
@@ -53,7 +60,8 @@ typedef struct {
     uint32_t                      ub_expire;
     uint32_t                      privilege;
     uint32_t                      account_type;
-    u_char                        data[1];      /* identifier, strroom */
+    u_char                       *more;         /* the strings' rest */
+    u_char                        data[NGX_HTTP_TRTC_CACHE_INLINE];
 } ngx_http_trtc_cache_node_t;
 
 
@@ -67,6 +75,8 @@ static void ngx_http_trtc_cache_insert(ngx_rbtree_node_t *temp,
     ngx_rbtree_node_t *node, ngx_rbtree_node_t *sentinel);
 static ngx_rbtree_node_t *ngx_http_trtc_cache_lookup(
     ngx_http_trtc_cache_t *cache, u_char *digest);
+static ngx_rbtree_node_t *ngx_http_trtc_cache_alloc(
+    ngx_http_trtc_cache_t *cache, size_t size, size_t rest, u_char **more);
 static ngx_uint_t ngx_http_trtc_cache_expire(ngx_http_trtc_cache_t *cache,
     ngx_uint_t n);
 static time_t ngx_http_trtc_cache_expires(ngx_http_trtc_cache_node_t *cn);
@@ -211,10 +221,13 @@ ngx_int_t
 ngx_http_trtc_cache_get(ngx_shm_zone_t *zone, u_char *digest,
     uint32_t sdkappid, trtc_token_t *tok)
 {
+    size_t                       n;
     trtc_userbuf_t              *ub;
     ngx_rbtree_node_t           *node;
     ngx_http_trtc_cache_t       *cache;
     ngx_http_trtc_cache_node_t  *cn;
+    u_char                       strings[TRTC_USERID_MAX
+                                         + TRTC_STRROOM_MAX];
 
     cache = zone->data;
 
@@ -234,10 +247,21 @@ ngx_http_trtc_cache_get(ngx_shm_zone_t *zone, u_char *digest,
 
     ngx_memzero(tok, sizeof(trtc_token_t));
 
+    n = cn->identifier_len + cn->strroom_len;
+
+    if (n <= NGX_HTTP_TRTC_CACHE_INLINE) {
+        ngx_memcpy(strings, cn->data, n);
+
+    } else {
+        ngx_memcpy(strings, cn->data, NGX_HTTP_TRTC_CACHE_INLINE);
+        ngx_memcpy(strings + NGX_HTTP_TRTC_CACHE_INLINE, cn->more,
+                   n - NGX_HTTP_TRTC_CACHE_INLINE);
+    }
+
     tok->sdkappid = sdkappid;
     tok->key = cn->key;
     tok->identifier_len = cn->identifier_len;
-    ngx_memcpy(tok->identifier, cn->data, cn->identifier_len);
+    ngx_memcpy(tok->identifier, strings, cn->identifier_len);
     tok->time = cn->time;
     tok->expire = cn->expire;
 
@@ -252,9 +276,9 @@ ngx_http_trtc_cache_get(ngx_shm_zone_t *zone, u_char *digest,
         ub->privilege = cn->privilege;
         ub->account_type = cn->account_type;
         ub->account_len = cn->identifier_len;
-        ngx_memcpy(ub->account, cn->data, cn->identifier_len);
+        ngx_memcpy(ub->account, strings, cn->identifier_len);
         ub->strroom_len = cn->strroom_len;
-        ngx_memcpy(ub->strroom, cn->data + cn->identifier_len,
+        ngx_memcpy(ub->strroom, strings + cn->identifier_len,
                    cn->strroom_len);
     }
 
@@ -268,11 +292,14 @@ ngx_uint_t
 ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
     trtc_token_t *tok)
 {
-    size_t                       size, room_len;
+    u_char                      *more;
+    size_t                       size, room_len, n, rest;
     ngx_uint_t                   evicted;
     ngx_rbtree_node_t           *node;
     ngx_http_trtc_cache_t       *cache;
     ngx_http_trtc_cache_node_t  *cn;
+    u_char                       strings[TRTC_USERID_MAX
+                                         + TRTC_STRROOM_MAX];
 
     cache = zone->data;
 
@@ -291,9 +318,16 @@ ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
 
     room_len = tok->has_userbuf ? tok->userbuf.strroom_len : 0;
 
+    ngx_memcpy(strings, tok->identifier, tok->identifier_len);
+    ngx_memcpy(strings + tok->identifier_len, tok->userbuf.strroom,
+               room_len);
+
+    n = tok->identifier_len + room_len;
+    rest = (n > NGX_HTTP_TRTC_CACHE_INLINE) ? n - NGX_HTTP_TRTC_CACHE_INLINE
+                                            : 0;
+
     size = offsetof(ngx_rbtree_node_t, color)
-           + offsetof(ngx_http_trtc_cache_node_t, data)
-           + tok->identifier_len + room_len;
+           + offsetof(ngx_http_trtc_cache_node_t, data) + n - rest;
 
     ngx_shmtx_lock(&cache->shpool->mutex);
 
@@ -308,12 +342,12 @@ ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
 
     evicted = 0;
 
-    node = ngx_slab_alloc_locked(cache->shpool, size);
+    node = ngx_http_trtc_cache_alloc(cache, size, rest, &more);
 
     if (node == NULL) {
         evicted = ngx_http_trtc_cache_expire(cache, 16);
 
-        node = ngx_slab_alloc_locked(cache->shpool, size);
+        node = ngx_http_trtc_cache_alloc(cache, size, rest, &more);
 
         if (node == NULL) {
             ngx_shmtx_unlock(&cache->shpool->mutex);
@@ -347,9 +381,12 @@ ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
         cn->account_type = tok->userbuf.account_type;
     }
 
-    ngx_memcpy(cn->data, tok->identifier, tok->identifier_len);
-    ngx_memcpy(cn->data + tok->identifier_len, tok->userbuf.strroom,
-               room_len);
+    cn->more = more;
+    ngx_memcpy(cn->data, strings, n - rest);
+
+    if (rest) {
+        ngx_memcpy(more, strings + NGX_HTTP_TRTC_CACHE_INLINE, rest);
+    }
 
     ngx_rbtree_insert(&cache->sh->rbtree, node);
     ngx_queue_insert_head(&cache->sh->queue, &cn->queue);
@@ -357,6 +394,34 @@ ngx_http_trtc_cache_put(ngx_shm_zone_t *zone, u_char *digest,
     ngx_shmtx_unlock(&cache->shpool->mutex);
 
     return evicted;
+}
+
+
+/* an entry of size bytes and, with rest, the allocation of its strings'
+ * rest; both or neither */
+
+static ngx_rbtree_node_t *
+ngx_http_trtc_cache_alloc(ngx_http_trtc_cache_t *cache, size_t size,
+    size_t rest, u_char **more)
+{
+    ngx_rbtree_node_t  *node;
+
+    *more = NULL;
+
+    node = ngx_slab_alloc_locked(cache->shpool, size);
+
+    if (node == NULL || rest == 0) {
+        return node;
+    }
+
+    *more = ngx_slab_alloc_locked(cache->shpool, rest);
+
+    if (*more == NULL) {
+        ngx_slab_free_locked(cache->shpool, node);
+        return NULL;
+    }
+
+    return node;
 }
 
 
@@ -401,6 +466,10 @@ ngx_http_trtc_cache_expire(ngx_http_trtc_cache_t *cache, ngx_uint_t n)
                    ((u_char *) cn - offsetof(ngx_rbtree_node_t, color));
 
         ngx_rbtree_delete(&cache->sh->rbtree, node);
+
+        if (cn->more) {
+            ngx_slab_free_locked(cache->shpool, cn->more);
+        }
 
         ngx_slab_free_locked(cache->shpool, node);
     }

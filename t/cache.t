@@ -24,6 +24,7 @@ my $conf = <<'EOF';
     trtc_auth_cache_zone trtc:1m;
     trtc_auth_cache_zone tiny:32k;
     trtc_auth_cache_zone mega:1m;
+    trtc_auth_cache_zone large:1m;
     trtc_auth_cache trtc;
 
     server {
@@ -77,6 +78,12 @@ my $conf = <<'EOF';
             alias %%TESTDIR%%/html/;
             trtc_auth on;
             trtc_auth_cache mega;
+        }
+
+        location /large/ {
+            alias %%TESTDIR%%/html/;
+            trtc_auth on;
+            trtc_auth_cache large;
         }
 
         location = /status {
@@ -175,6 +182,12 @@ for my $case (
                               ub => {expire => 4294967295})],
     ['a string room of one byte', pmk(user => 'c', strroom => 'x',
                                       time => $now)],
+    ['32 bytes of id and room, all in the entry',
+     pmk(user => 'u' x 8, strroom => 'r' x 24, time => $now)],
+    ['33 bytes of id and room, one byte apart',
+     pmk(user => 'u' x 8, strroom => 'r' x 25, time => $now)],
+    ['a 32-byte user id and a numeric room',
+     pmk(user => 'v' x 32, roomid => 7, time => $now)],
 ) {
     my ($name, $tok) = @$case;
     my $plain = fields('/vars-nocache/', $tok);
@@ -205,6 +218,24 @@ for my $i (1 .. 5000) {
 }
 is(evictions() - $ev, 0, 'a 1 MB zone holds 5,000 tokens, none evicted');
 is((get('/mega/', demo_token(1)))[1], 'HIT', 'the first of them still there');
+
+# and 5,000 of the largest (a 32-byte user id, a 64-byte room): 192
+# bytes of zone each
+
+sub large_token {
+    return pmk(user => sprintf('u%031d', $_[0]),
+               strroom => sprintf('r%063d', $_[0]), time => $now,
+               ub => {expire => $now + 3600});
+}
+
+$ev = evictions();
+for my $i (1 .. 5000) {
+    my $st = $t->request(GET => '/large/', token => large_token($i))->{status};
+    $st == 200 or BAIL_OUT("large token $i: $st");
+}
+is(evictions() - $ev, 0,
+   'a 1 MB zone holds 5,000 of the largest tokens, none evicted');
+is((get('/large/', large_token(1)))[1], 'HIT', 'the first of those still there');
 
 # a change of keys: what the old key verified is not taken on trust
 
