@@ -73,7 +73,8 @@ sub body_of { $t->get($_[0])->{body} }
 # the signing files: the replacement, whatever the spelling of the URI
 
 my $repl = $t->read_file("$repo/html/js/tencent-usersig.js");
-(my $filled = $repl) =~ s/\@SDKAPPID\@/$APP/;
+(my $filled = $repl) =~ s/\@SDKAPPID\@/$APP/g;
+like($filled, qr/Number\('$APP'\)/, 'the replacement has the SDKAppID\'s placeholder');
 
 for my $uri ('/static/js/debug/GenerateTestUserSig.js',
              '/static/js/debug/./GenerateTestUserSig.js',

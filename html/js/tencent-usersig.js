@@ -21,7 +21,8 @@
  *
  * A classic script (the demos load it with <script src>), no build step.
  * The paths below are those of README.md's recipe; nginx fills in the
- * SDKAppID (sub_filter of @SDKAPPID@ with $trtc_sdkappid).
+ * SDKAppID (sub_filter of the placeholder below with $trtc_sdkappid, the
+ * first and only one in this file: sub_filter replaces one).
  */
 
 (function (global) {

@@ -13,8 +13,8 @@ package TrtcRecipe;
 #   quick_demo_js (the folders), repo (for /opt/ngx_trtc_module), html
 #   (for its html/, default repo's), upstream (http://127.0.0.1:N in
 #   place of Tencent's signaling and log hosts), access_log (its file),
-#   drop (a location's "= URI" whose block is left out: to
-#   show that a test fails without it)
+#   drop (locations, "= URI;/prefix/", whose blocks are left
+#   out: to show that a test fails without them)
 
 use strict;
 use warnings;
@@ -51,7 +51,7 @@ sub tencent_http {
 
     my $server = join "\n", map { $b->{$_} } qw(common base-js quick-demo-js);
 
-    if (my $drop = $v{drop}) {
+    for my $drop (split /;/, $v{drop} // '') {
         $server =~ s/^location \Q$drop\E \{\n.*?^\}\n//ms
             or die "no location $drop in the recipe\n";
     }
