@@ -55,6 +55,8 @@ $t->run(tencent_http(
     access_log => "$dir/recipe-access.log",
     upstream => 'http://127.0.0.1:' . $t->port('tencent'),
     repo => $repo, base_js => "$dir/folders/base-js",
+    server_root => "$dir/folders/base-js",      # an operator's worst case
+    drop => $ENV{TRTC_RECIPE_DROP},     # "= URI;...": must then fail
     quick_demo_js => "$dir/folders/quick-demo-js"));
 
 sub node_ref {
@@ -70,7 +72,8 @@ sub body_of { $t->get($_[0])->{body} }
 
 ###############################################################################
 
-# the signing files: the replacement, whatever the spelling of the URI
+# the signing files: the replacement, whatever the spelling of the URI;
+# at any other address 404, even with the server's root at the v4 folder
 
 my $repl = $t->read_file("$repo/html/js/tencent-usersig.js");
 (my $filled = $repl) =~ s/\@SDKAPPID\@/$APP/g;
@@ -96,12 +99,20 @@ for my $uri ('/static/js/debug/GenerateTestUserSig.js/',
              '/static/js/debug/',
              '/static/js/debug/GenerateTestUserSig.JS',
              '/static/js/lib-generate-test-usersig.min.js',
+             '/js/debug/GenerateTestUserSig.js',
+             '/js/debug/GenerateTestUserSig.js~',
+             '/js/debug/%47enerateTestUserSig.js',
+             '/js/lib-generate-test-usersig.min.js',
+             '/quick/js/libs/generateTestUserSig.js.bak',
              '/quick/js/libs/lib-generate-test-usersig.min.js')
 {
     is($t->get($uri)->{status}, 404, "$uri: 404");
 }
 
 # v4: the page at /, its folders under /static/, the client's call sites
+
+like(body_of('/index.html'), qr/<title>base-js/,
+   'the server\'s root is the v4 folder (the worst case of the checks above)');
 
 my $page = body_of('/');
 like($page, qr{"/static/js/debug/GenerateTestUserSig\.js"}, 'v4 page: the signing file under /static/');

@@ -13,8 +13,9 @@ package TrtcRecipe;
 #   quick_demo_js (the folders), repo (for /opt/ngx_trtc_module), html
 #   (for its html/, default repo's), upstream (http://127.0.0.1:N in
 #   place of Tencent's signaling and log hosts), access_log (its file),
-#   drop (locations, "= URI;/prefix/", whose blocks are left
-#   out: to show that a test fails without them)
+#   server_root (a root for the whole server), drop (locations,
+#   "= URI;/prefix/", whose blocks are left out: to show that a test
+#   fails without them)
 
 use strict;
 use warnings;
@@ -57,6 +58,9 @@ sub tencent_http {
     }
 
     # what the http {} of a distribution's nginx.conf has already
+    # the worst case of an operator's server: its root at the folder
+    $server = "root $v{server_root};\n\n$server" if $v{server_root};
+
     my $text = "include /etc/nginx/mime.types;\n"
                . "default_type application/octet-stream;\n\n"
                . $b->{http} . "\nserver {\n    listen 127.0.0.1:$v{port};\n\n"
