@@ -122,6 +122,26 @@ check('v4: genTestUserSig awaited (the network test) and called directly, '
     assert(r.mock && /stand-in/.test(r.mock), 'data/mock.json read: ' + r.mock);
 });
 
+check('v4: a page that hands the client another user\'s UserSig is refused at the proxy, '
+      + 'and nothing reaches the upstream', {needs: [V4]}, async () => {
+    const r = await S.v4.evaluate(async () => {
+        const sig = genTestUserSig('alice4b').userSig;
+        const c = trtcCreateClient({mode: 'rtc', sdkAppId: 1400000000, userId: 'mallory4', userSig: sig});
+        try {
+            await c.join({roomId: 4001});
+            return 'joined';
+        } catch (e) {
+            return 'refused: ' + e.message;
+        }
+    });
+    assert(/^refused/.test(r), 'the join failed: ' + r);
+    const line = await poll(() => fs.readFileSync(process.env.TRTC_ACCESS_LOG, 'utf8').split('\n')
+        .find((l) => /"GET \/trtc\/ws\/" 401 .* auth=user_mismatch$/.test(l)), 10000,
+                            'the 401 with its reason in the access log');
+    assert(!upgradeOf('mallory4'), 'the upstream got no socket for mallory4');
+    return {logged: line.replace(/^.*"GET/, '"GET')};
+});
+
 /* ---- v5 quick-demo-js ---- */
 
 const V5 = 'v5 quick-demo-js: no key to type, enterRoom (real SDK) goes to the gated proxy '
