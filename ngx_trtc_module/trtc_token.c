@@ -204,7 +204,36 @@ trtc_inflate(trtc_ctx_t *ctx, const unsigned char *in, size_t len,
     size_t *out_len)
 {
     int        rc;
+    size_t     n;
     z_stream  *z;
+
+    /*
+     * One final stored block, as trtc_sign() and Tencent's Go library
+     * write it: the JSON as it is, taken here when every field and the
+     * checksum are right.  Anything else, wrong or not, is zlib's to
+     * tell.
+     */
+
+    if (len >= 11
+        && (in[0] & 0x0f) == 8 && (in[0] >> 4) <= 7 && !(in[1] & 0x20)
+        && ((in[0] << 8) | in[1]) % 31 == 0
+        && (in[2] & 0x07) == 0x01)
+    {
+        n = in[3] | (size_t) in[4] << 8;
+
+        if (n == (~(in[5] | (size_t) in[6] << 8) & 0xffff)
+            && len == 7 + n + 4 && n <= TRTC_JSON_MAX
+            && adler32(adler32(0L, Z_NULL, 0), in + 7, (uInt) n)
+               == ((uLong) in[7 + n] << 24 | (uLong) in[8 + n] << 16
+                   | (uLong) in[9 + n] << 8 | in[10 + n]))
+        {
+            memcpy(ctx->json, in + 7, n);
+            ctx->json[n] = '\0';
+            *out_len = n;
+
+            return TRTC_OK;
+        }
+    }
 
     z = &ctx->inflate;
 

@@ -1782,6 +1782,33 @@ test_input(void)
     zb[0] = 0x78;
     T_RC(t_verify_z(zb, zlen, T_TIME, &tok), TRTC_OK);
 
+    /* one final stored block, which trtc_verify reads without zlib when
+     * all of it is right, and leaves to zlib otherwise: the same answers */
+
+    zlen = t_zip(zb, sizeof(zb), json, n, 0);
+    T_INT(zb[2] & 0x07, 0x01);
+    T_RC(t_verify_z(zb, zlen, T_TIME, &tok), TRTC_OK);
+
+    zb[2] |= 0xf8;                                      /* ignored bits */
+    T_RC(t_verify_z(zb, zlen, T_TIME, &tok), TRTC_OK);
+    zb[2] = 0x00;                                       /* not the last */
+    T_RC(t_verify_z(zb, zlen, T_TIME, &tok), TRTC_ERR_ZLIB);
+    zb[2] = 0x01;
+
+    for (i = 3; i < zlen; i += (i < 8) ? 1 : zlen - 9) {
+        t_at("stored block, byte %zu flipped", i);
+        zb[i] ^= 0x10;                      /* LEN, NLEN, JSON, Adler-32 */
+        T_RC(t_verify_z(zb, zlen, T_TIME, &tok), TRTC_ERR_ZLIB);
+        zb[i] ^= 0x10;
+    }
+
+    t_at(NULL);
+
+    T_RC(t_verify_z(zb, zlen - 1, T_TIME, &tok), TRTC_ERR_ZLIB);
+    zb[zlen] = 0;
+    T_RC(t_verify_z(zb, zlen + 1, T_TIME, &tok), TRTC_ERR_ZLIB);
+    T_RC(t_verify_z(zb, zlen, T_TIME, &tok), TRTC_OK);
+
     /* the same stream as gzip */
 
     memset(&gz, 0, sizeof(gz));
