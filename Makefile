@@ -113,7 +113,7 @@ UNIT_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -Wall -Wextra -Werror \
 BENCH_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror \
                 -Ingx_trtc_module
 
-.PHONY: all deps test unit prove static soak check bench clean scale \
+.PHONY: all deps test test-loaded unit prove static soak check bench clean scale \
         scale-redis nchan
 
 all: $(MODULE)
@@ -205,6 +205,11 @@ prove: $(MODULE) $(BUILD)/trtc-tool t/ref/node_modules/.package-lock.json \
 	TRTC_TOOL=$(ABUILD)/trtc-tool prove -I t/lib t/
 
 test: unit prove
+
+# the README's test command while stress-ng keeps the CPUs busy, three
+# runs in a row (knobs in t/loaded.sh)
+test-loaded:
+	bash t/loaded.sh
 
 NGINX_STABLE   := 1.26.3
 NGINX_MAINLINE := 1.31.4

@@ -13,7 +13,8 @@
 #            reference package and browsers)
 #   redis    redis-cli, to check a Redis server (SIGNAL=redis)
 #   test     the rest of what the tests need: Chromium, coturn,
-#            redis-server, wrk, clang and valgrind, debhelper and lintian
+#            redis-server, wrk, clang and valgrind, debhelper and lintian,
+#            stress-ng
 # --list prints the packages of the groups, one a line, and installs
 # nothing.  conf/demo.sh asks for its mode's groups only.
 
@@ -58,6 +59,7 @@ for g in "${groups[@]}"; do
             redis-server                    # across servers (browser-redis.t, removal-redis.t)
             clang-14 libclang-rt-14-dev     # fuzzing, sanitizers
             valgrind
+            stress-ng                       # make test-loaded: the CPUs kept busy
         ) ;;
     *)
         echo "deps: unknown group $g (build nchan janus node redis test)" >&2
