@@ -113,7 +113,8 @@ UNIT_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -g -O1 -Wall -Wextra -Werror \
 BENCH_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror \
                 -Ingx_trtc_module
 
-.PHONY: all deps test test-loaded unit prove static soak check bench clean scale \
+.PHONY: all deps test test-loaded unit prove static soak check bench profile \
+        clean scale \
         scale-redis nchan
 
 all: $(MODULE)
@@ -280,6 +281,10 @@ bench: $(MODULE) $(BUILD)/trtc-tool $(BUILD)/token-bench \
        t/ref/node_modules/.package-lock.json
 	BUILD=$(ABUILD) NGINX_BIN=$(NGINX_BIN) MODULE=$(abspath $(MODULE)) \
 	bash t/bench/bench.sh
+
+# where the uncached gate's time goes: perf's shares of the workers' time
+profile: $(MODULE) $(BUILD)/trtc-tool
+	NGINX_BIN=$(NGINX_BIN) bash t/bench/profile.sh $(abspath $(MODULE))
 
 # the Debian package: a copy of the working tree's files that git tracks
 # or would (not those .gitignore names: build/, node_modules/, ...), as
