@@ -644,10 +644,14 @@ function tick() {
             ui.setStatus(deaf ? 'reconnecting' : 'connected');
         }
     }
+    /* a member has vanished when our own heartbeat came back through the
+     * room PEER_TIMEOUT_MS after theirs last did: measured against what
+     * we heard, not against this clock, so a page or a machine too busy
+     * to tick on time drops no one it merely has not heard yet */
     members.forEach(function (p) {
         if (!sig.open || deaf) {
             p.lastSeen = now;   /* we cannot hear anyone: drop no one */
-        } else if (now - p.lastSeen > PEER_TIMEOUT_MS) {
+        } else if (sig.echoAt - p.lastSeen > PEER_TIMEOUT_MS) {
             remove(p);
         }
     });

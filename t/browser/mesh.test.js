@@ -515,7 +515,7 @@ check('a peer that vanishes without "bye" leaves alice\'s grid within seconds',
     await erin.evaluate(() => { window.fetch = () => new Promise(() => {}); });
     const t0 = Date.now();
     await ctx.close();
-    await gone(S.alice, tileSel('erin'), 12000, 'erin gone from alice');
+    await gone(S.alice, tileSel('erin'), 15000, 'erin gone from alice');
     const took = Date.now() - t0;
     assert(!(await S.alice.evaluate(() => window.trtcDebug.peers())).includes('erin'), 'erin not a peer');
     assert(!await byeAt(S.alice, 'erin'), 'no "bye" from erin: gone by the timeout');

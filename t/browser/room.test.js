@@ -214,6 +214,8 @@ check('a member whose connection never comes up shows "Connecting", not a muted 
 check('offline: the own status says so, and connected again when the network is back',
       {needs: [FOUR], timeout: 60000}, async () => {
     const ctx = S.carol.context();
+    await poll(async () => await attr(S.carol, tileSel('bob'), 'data-user') === 'bob', 20000,
+               'bob\'s tile at carol before');
     await ctx.setOffline(true);
     let state;
     try {
@@ -222,6 +224,9 @@ check('offline: the own status says so, and connected again when the network is 
                    'carol\'s status no longer connected');
         const text = await S.carol.textContent('#room-status');
         assert(/Offline|Reconnecting|Connecting/.test(text), 'says so: ' + text);
+        /* longer than a silent member is kept (6 s), then still there:
+         * not hearing anyone drops no one */
+        await sleep(8000);
         const bob = await attr(S.carol, tileSel('bob'), 'data-user');
         assert(bob === 'bob', 'the others\' tiles stay while carol cannot hear them');
     } finally {
