@@ -145,7 +145,7 @@ ngx_http_trtc_verify(ngx_http_request_t *r)
     }
 
     if (tlcf->auth.cache) {
-        if (trtc_digest(worker, tlcf->auth.keyset, TRTC_DIGEST_LEN,
+        if (trtc_digest(tlcf->auth.keyset, TRTC_DIGEST_LEN,
                         (char *) token.data, token.len, digest)
             != 0)
         {

@@ -177,12 +177,10 @@ trtc_hmac(const trtc_key_t *key, const char *msg, size_t len,
 
 
 int
-trtc_digest(trtc_ctx_t *ctx, const unsigned char *salt, size_t salt_len,
-    const char *token, size_t len, unsigned char *digest)
+trtc_digest(const unsigned char *salt, size_t salt_len, const char *token,
+    size_t len, unsigned char *digest)
 {
     SHA256_CTX  sha;
-
-    (void) ctx;
 
     if (SHA256_Init(&sha) != 1
         || SHA256_Update(&sha, salt, salt_len) != 1

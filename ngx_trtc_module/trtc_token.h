@@ -171,7 +171,7 @@ int64_t trtc_expires(const trtc_token_t *tok);
  */
 #define TRTC_DIGEST_LEN       32
 
-int trtc_digest(trtc_ctx_t *ctx, const unsigned char *salt, size_t salt_len,
+int trtc_digest(const unsigned char *salt, size_t salt_len,
     const char *token, size_t len, unsigned char *digest);
 
 /*
