@@ -6,30 +6,14 @@
 # The SDK must be in html/vendor/ already (make vendor, outside: npm
 # needs the network; make test depends on it).
 
-if [ ! -s "$work/html/vendor/trtc-sdk-v5/trtc.js" ]; then
-    echo "cloud.setup.sh: no TRTC Web SDK in html/vendor/trtc-sdk-v5/:" \
-         "run \"make vendor\" first" >&2
-    exit 1
-fi
+# shellcheck source=t/browser/standin.sh
+. "$here/standin.sh"
+
+need_sdk cloud.setup.sh
 
 conf=$repo/conf/trtc-cloud.conf
 
-standin_port=$port
-while [ "$standin_port" = "$port" ]; do
-    standin_port=$(node -e 'const s = require("net").createServer();
-        s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
-done
-
-export TRTC_STANDIN_LOG=$work/standin.log
-: > "$TRTC_STANDIN_LOG"
-node "$here/standin.js" "$standin_port" "$TRTC_STANDIN_LOG" \
-    > "$work/standin.out" 2>&1 &
-
-for _ in $(seq 50); do
-    curl -fs -o /dev/null "http://127.0.0.1:$standin_port/ping" && break
-    sleep 0.1
-done
-: > "$TRTC_STANDIN_LOG"              # not the ping
+start_standin
 
 # TURN credentials with the tokens (trtc_turn_*): the page hands them to
 # the SDK as proxy.turnServer (no TURN server runs: the room is never

@@ -9,11 +9,10 @@
 #
 # The real SDK v5 must be in html/vendor/ already (make vendor).
 
-if [ ! -s "$work/html/vendor/trtc-sdk-v5/trtc.js" ]; then
-    echo "tencent.setup.sh: no TRTC Web SDK in html/vendor/trtc-sdk-v5/:" \
-         "run \"make vendor\" first" >&2
-    exit 1
-fi
+# shellcheck source=t/browser/standin.sh
+. "$here/standin.sh"
+
+need_sdk tencent.setup.sh
 
 cp -r "$repo/t/data/tencent" "$work/folders"
 key=$(cat "$work/trtc.key")
@@ -22,22 +21,7 @@ sed -i "s|PASTE-THE-SECRET-KEY-HERE|$key|" \
 grep -q "$key" "$work/folders/base-js/js/debug/GenerateTestUserSig.js"
 chmod -R a+rX "$work/folders"
 
-standin_port=$port
-while [ "$standin_port" = "$port" ]; do
-    standin_port=$(node -e 'const s = require("net").createServer();
-        s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
-done
-
-export TRTC_STANDIN_LOG=$work/standin.log
-: > "$TRTC_STANDIN_LOG"
-node "$here/standin.js" "$standin_port" "$TRTC_STANDIN_LOG" \
-    > "$work/standin.out" 2>&1 &
-
-for _ in $(seq 50); do
-    curl -fs -o /dev/null "http://127.0.0.1:$standin_port/ping" && break
-    sleep 0.1
-done
-: > "$TRTC_STANDIN_LOG"              # not the ping
+start_standin
 
 conf=$work/tencent.conf
 {
