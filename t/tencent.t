@@ -186,6 +186,15 @@ is($t->request(POST => '/trtc/log/v5/AVQualityReportSvc/C2S?sdkappid=1',
                body => '{}')->{status}, 200, 'POST of a log report: on to the log host');
 is($t->get('/trtc/log/other')->{status}, 404, 'no other path under /trtc/log/');
 
+# the log reports carry no token: 5 a second from an address, 20 at once
+my ($sent, $limited) = (0, 0);
+while (!$limited && $sent < 200) {
+    $sent++;
+    $limited = $t->request(POST => '/trtc/log/v5/AVQualityReportSvc/C2S',
+                           body => '{}')->{status} == 429;
+}
+ok($limited, "a flood of log reports gets 429 (after $sent)");
+
 # the issuer's tokens, by the reference
 
 my $u = json_body($t->get('/trtc/usersig?userId=alice'));
