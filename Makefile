@@ -28,7 +28,7 @@
 #                   rotation (t/soak.t runs 15 s of it in make test)
 #   make scale      the demo's signaling under SCALE_N WebSocket subscribers
 #                   (default 5000, rooms of 10): memory per connection and
-#                   fan-out latency
+#                   fan-out latency, measured by build/scale-client (C)
 #   make scale-redis
 #                   the same over two nginx servers sharing signaling
 #                   through Redis (redis-server on 127.0.0.1): each room
@@ -174,6 +174,12 @@ $(BUILD)/token-bench: t/bench/token_bench.c t/tool/keyfile.h $(CORE_SRC) \
 	$(CC) $(BENCH_CFLAGS) -It/tool -o $@ t/bench/token_bench.c $(CORE_SRC) \
 	    $(CORE_LIBS)
 
+SCALE_SRC := t/scale/scale_client.c t/scale/scale_wire.c
+
+$(BUILD)/scale-client: $(SCALE_SRC) t/scale/scale_client.h
+	mkdir -p $(BUILD)
+	$(CC) $(BENCH_CFLAGS) -o $@ $(SCALE_SRC)
+
 t/ref/node_modules/.package-lock.json: t/ref/package.json t/ref/package-lock.json
 	cd t/ref && npm ci --no-audit --no-fund --loglevel=error
 
@@ -263,10 +269,10 @@ soak: $(MODULE)
 	SOAK_SECONDS=$${SOAK_SECONDS:-60} TEST_NGINX_MODULE=$(abspath $(MODULE)) \
 	prove -v -I t/lib t/soak.t
 
-scale: $(MODULE)
+scale: $(MODULE) $(BUILD)/scale-client
 	bash t/scale/run.sh $${SCALE_N:-5000} 10 2000
 
-scale-redis: $(MODULE)
+scale-redis: $(MODULE) $(BUILD)/scale-client
 	SCALE_REDIS=1 bash t/scale/run.sh $${SCALE_N:-5000} 10 2000
 
 # mesh against SFU: upstream and CPU per client at 2, 4 and 6 people

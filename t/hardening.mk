@@ -116,8 +116,10 @@ $(NO_DLCLOSE): t/preload/no_dlclose.c
 # of old and new workers across reloads, and an ASan worker is tens of MB
 # of shadow memory and quarantine, so the band means nothing there (all
 # its other checks pass under ASan: make test-asan ASAN_TESTS=t/soak.t);
-# nor t/demo.t, which runs conf/demo.sh with the module of make
-ASAN_TESTS   ?= $(filter-out t/soak.t t/demo.t t/browser%.t,$(wildcard t/*.t))
+# nor t/demo.t and t/scale.t, which run conf/demo.sh and t/scale/run.sh:
+# the packaged nginx as it is, nothing preloaded
+ASAN_TESTS   ?= $(filter-out t/soak.t t/demo.t t/scale.t t/browser%.t,\
+                             $(wildcard t/*.t))
 
 # the browser tests run their own nginx (t/browser/run.sh), which fails on
 # any LeakSanitizer line, and nginx leaks a little of its own at exit
@@ -162,9 +164,10 @@ test-asan: $(ASAN_MODULE) $(NO_DLCLOSE) $(BUILD)/unit $(BUILD)/trtc-tool \
 
 # the soak test is load, RSS and reload timing, nothing for valgrind;
 # the browser tests wait on Chromium with their own timeouts, which a
-# nginx ten to fifty times slower does not meet; t/demo.t runs
-# conf/demo.sh, with the packaged nginx as it is
-VALGRIND_TESTS ?= $(filter-out t/soak.t t/demo.t t/browser%.t,$(wildcard t/*.t))
+# nginx ten to fifty times slower does not meet; t/demo.t and t/scale.t
+# run conf/demo.sh and t/scale/run.sh, with the packaged nginx as it is
+VALGRIND_TESTS ?= $(filter-out t/soak.t t/demo.t t/scale.t t/browser%.t,\
+                               $(wildcard t/*.t))
 
 test-valgrind: $(MODULE) $(NO_DLCLOSE) $(BUILD)/trtc-tool \
                t/ref/node_modules/.package-lock.json
