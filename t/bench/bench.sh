@@ -51,10 +51,6 @@ core_seconds=${BENCH_CORE_SECONDS:-2}
 ncpu=$(nproc)
 core_cpu=${BENCH_CORE_CPU:-$((ncpu - 1))}
 
-sdkappid=1400000000
-user=alice
-room=1234
-
 die() {
     echo "bench: $*" >&2
     exit 1
@@ -107,6 +103,8 @@ cleanup() {
 
 trap cleanup EXIT
 
+. "$here/common.sh"
+
 # two free ports on 127.0.0.1
 read -r port port2 <<< "$(perl -MIO::Socket::INET -e '
     my @s = map { IO::Socket::INET->new(LocalAddr => "127.0.0.1",
@@ -114,67 +112,18 @@ read -r port port2 <<< "$(perl -MIO::Socket::INET -e '
                   or die "no port\n" } 1 .. 2;
     print join(" ", map { $_->sockport } @s), "\n";')"
 
-# a fresh random key, readable by root only, as in production
-umask 077
-openssl rand -hex 32 > "$work/trtc.key"
-umask 022
-
-# the static file: a small room page, some 700 bytes
-mkdir -p "$work/www"
-{
-    printf '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-    printf '<title>room</title></head>\n<body>\n'
-    for i in $(seq 1 12); do
-        printf '<p>line %02d of a small static page, served as it is</p>\n' \
-            "$i"
-    done
-    printf '</body></html>\n'
-} > "$work/www/room.html"
-
-token=$("$tool" sign -k "$work/trtc.key" -a "$sdkappid" -u "$user" \
-        -r "$room" -e 86400)
-
-# nginx runs as root here when we are root: the key file is 0600
-run_user=
-[ "$(id -u)" = 0 ] && run_user='user root;'
+bench_files
 
 affinity_line=
 [ "$affinity" != none ] && affinity_line="worker_cpu_affinity $affinity;"
 
-# conf RUN PORT STATUS: the configuration of an nginx that runs in RUN
-conf() {
-    mkdir -p "$1"
-    sed -e "s|@MODULE@|$module|" -e "s|@DIR@|$work|g" -e "s|@RUN@|$1|g" \
-        -e "s|@PORT@|$2|" -e "s|@STATUS@|$3|" \
-        -e "s|@SDKAPPID@|$sdkappid|" -e "s|@USER@|$run_user|" \
-        -e "s|@AFFINITY@|$affinity_line|" \
-        "$here/nginx.conf.in" > "$1/nginx.conf"
+bench_conf "$work" "$port" "" "$affinity_line"
+bench_conf "$work/counted" "$port2" "location = /status { trtc_status; }" \
+    "$affinity_line"
 
-    "$nginx_bin" -p "$1/" -c "$1/nginx.conf" -e "$1/error.log" -t -q \
-        || die "nginx -t failed ($1)"
-}
-
-# start RUN PORT: its master's pid in $started, once it answers
-start() {
-    local i
-
-    "$nginx_bin" -p "$1/" -c "$1/nginx.conf" -e "$1/error.log" \
-        -g 'daemon off;' &
-    started=$!
-
-    for i in $(seq 1 100); do
-        curl -s -o /dev/null "http://127.0.0.1:$2/return" && break
-        kill -0 "$started" 2>/dev/null || die "nginx did not start ($1)"
-        sleep 0.05
-    done
-}
-
-conf "$work" "$port" ""
-conf "$work/counted" "$port2" "location = /status { trtc_status; }"
-
-start "$work" "$port"
+bench_start "$work" "$port"
 master=$started
-start "$work/counted" "$port2"
+bench_start "$work/counted" "$port2"
 master2=$started
 
 base=http://127.0.0.1:$port
@@ -257,32 +206,10 @@ children_ticks() {
     child_ticks=$(( ((m1 + m2) * 6000 + 10#$s1 + 10#$s2) * tck / 100 ))
 }
 
-case_path() {
-    case $1 in
-    a) echo "/return" ;;
-    b) echo "/static/room.html" ;;
-    c) echo "/cached/room.html" ;;
-    d) echo "/uncached/room.html" ;;
-    e) echo "/issue?userId=$user" ;;
-    f) echo "/issue-room?userId=$user&roomId=$room" ;;
-    g) echo "/uncached/room.html" ;;
-    *) die "unknown case $1" ;;
-    esac
-}
-
 case_base() {
     case $1 in
     g) echo "$base2" ;;
     *) echo "$base" ;;
-    esac
-}
-
-# (b), (c), (d) and (g) send the same request, token included: they
-# differ in the location's checks only
-case_header() {
-    case $1 in
-    b|c|d|g) echo "$hdr" ;;
-    *) echo "X-Bench: 1" ;;
     esac
 }
 

@@ -1,19 +1,24 @@
 #!/bin/bash
-# make profile: where the uncached gate's time goes.  The benchmark's
-# nginx (t/bench/nginx.conf.in) serves case (d), the static file behind
-# trtc_auth with every request verified, under wrk; perf samples the two
-# workers, and what is printed is the share of their time spent in the
-# gate's own code: the module, libcrypto (its HMAC; nginx uses no
-# libcrypto for plain HTTP) and libz (nothing else of nginx's inflates
-# here), with the largest functions.  The C library's memcpy and memcmp
-# called from the module are not counted, so this is a floor.  A share
-# is measured within one run, so it holds on a noisy machine where the
-# requests per second of two runs do not: the gate at s% of the
-# workers' time puts (d) at about (100 - s)% of (b) by nginx CPU.
+# make profile: where the module's time goes in a request.  The
+# benchmark's nginx (t/bench/nginx.conf.in) serves a case under wrk; perf
+# samples the two workers, and what is printed is the share of their time
+# spent in the module's own code: the module, libcrypto (its HMAC; nginx
+# uses no libcrypto for plain HTTP) and libz (nothing else of nginx's
+# inflates or deflates here), with the largest functions.  The C
+# library's memcpy and memcmp called from the module are not counted, so
+# this is a floor.  A share is measured within one run, so it holds on a
+# noisy machine where the requests per second of two runs do not.
+#
+# Case (d), the default, is the static file behind trtc_auth with every
+# request verified: the gate at s% of the workers' time puts (d) at about
+# (100 - s)% of (b) by nginx CPU.  Cases (e) and (f) issue a UserSig, and
+# a UserSig and a PrivateMapKey: their reply is larger than (a)'s, so
+# (100 - s)% of (a) is a ceiling for them.
 #
 #   bash t/bench/profile.sh [MODULE...]     (make profile: the build's)
 #
 #   PROFILE_SECONDS   seconds sampled [5]
+#   PROFILE_CASES     of t/bench/bench.sh's cases, e.g. "d e f" [d]
 #   NGINX_BIN         [/usr/sbin/nginx]
 
 set -euo pipefail
@@ -22,6 +27,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 nginx_bin=${NGINX_BIN:-/usr/sbin/nginx}
 tool=$repo/build/trtc-tool
 seconds=${PROFILE_SECONDS:-5}
+cases=${PROFILE_CASES:-d}
 
 [ $# -gt 0 ] || set -- "$repo/build/ngx_http_trtc_module.so"
 
@@ -50,50 +56,24 @@ cleanup() {
 
 trap cleanup EXIT
 
-umask 077
-openssl rand -hex 32 > "$work/trtc.key"
-umask 022
+. "$repo/t/bench/common.sh"
 
-mkdir -p "$work/www"
-for i in $(seq 1 12); do
-    printf '<p>line %02d of a small static page, served as it is</p>\n' "$i"
-done > "$work/www/room.html"
-
-token=$("$tool" sign -k "$work/trtc.key" -a 1400000000 -u alice -r 1234 \
-        -e 86400)
+bench_files
 
 port=$(perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(
            LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 1)->sockport')
 
-run_user=
-[ "$(id -u)" = 0 ] && run_user='user root;'
+# profile C: case C under wrk, perf sampling the workers; the shares of
+# the module's code in their time
+profile() {
+    local c=$1
 
-for module in "$@"; do
-    [ -f "$module" ] || die "no $module"
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "$(case_header "$c")" \
+         "http://127.0.0.1:$port$(case_path "$c")")" = 200 ] \
+        || die "($c) is not 200"
 
-    sed -e "s|@MODULE@|$module|" -e "s|@DIR@|$work|g" -e "s|@RUN@|$work|g" \
-        -e "s|@PORT@|$port|" -e "s|@STATUS@||" -e "s|@SDKAPPID@|1400000000|" \
-        -e "s|@USER@|$run_user|" -e "s|@AFFINITY@||" \
-        "$repo/t/bench/nginx.conf.in" > "$work/nginx.conf"
-
-    "$nginx_bin" -p "$work/" -c "$work/nginx.conf" -e "$work/error.log" \
-        -g 'daemon off;' &
-    master=$!
-
-    for i in $(seq 1 100); do
-        curl -s -o /dev/null "http://127.0.0.1:$port/return" && break
-        sleep 0.05
-    done
-
-    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "X-TRTC-Token: $token" \
-         "http://127.0.0.1:$port/uncached/room.html")" = 200 ] \
-        || die "(d) is not 200"
-
-    workers=$(tr ' ' ',' < "/proc/$master/task/$master/children")
-    workers=${workers%,}
-
-    wrk -t2 -c64 -d$((seconds + 4))s -H "X-TRTC-Token: $token" \
-        "http://127.0.0.1:$port/uncached/room.html" > "$work/wrk.out" &
+    wrk -t2 -c64 -d$((seconds + 4))s -H "$(case_header "$c")" \
+        "http://127.0.0.1:$port$(case_path "$c")" > "$work/wrk.out" &
     wrk=$!
 
     sleep 2
@@ -104,7 +84,7 @@ for module in "$@"; do
     perf report -i "$work/perf.data" --no-children --sort dso,symbol \
         2>/dev/null > "$work/report.txt"
 
-    echo "profile: $module, case (d), the workers' time:"
+    echo "profile: $module, case ($c), the workers' time:"
 
     awk -v mod="$(basename "$module")" '
         $1 ~ /%$/ && ($2 == mod || $2 ~ /^lib(crypto|z)\.so/) {
@@ -114,10 +94,10 @@ for module in "$@"; do
             sym[d " " $4] += v
         }
         END {
-            printf "  %-44s %6.2f%%\n", "the gate'"'"'s code (module, libcrypto, libz)", all
+            printf "  %-44s %6.2f%%\n", "the module'"'"'s code (module, libcrypto, libz)", all
             printf "    %-42s %6.2f%%\n", "the module", dso["module"]
             printf "    %-42s %6.2f%%\n", "libcrypto (HMAC-SHA256)", dso["libcrypto"]
-            printf "    %-42s %6.2f%%\n", "libz (inflate, Adler-32)", dso["libz"]
+            printf "    %-42s %6.2f%%\n", "libz (inflate or deflate, Adler-32)", dso["libz"]
             n = 0
             for (k in sym) { order[++n] = k }
             for (i = 1; i <= n; i++)
@@ -128,6 +108,21 @@ for module in "$@"; do
         }' "$work/report.txt"
 
     grep 'Requests/sec' "$work/wrk.out" | sed 's/^/  wrk: /'
+}
+
+for module in "$@"; do
+    [ -f "$module" ] || die "no $module"
+
+    bench_conf "$work" "$port" "" ""
+    bench_start "$work" "$port"
+    master=$started
+
+    workers=$(tr ' ' ',' < "/proc/$master/task/$master/children")
+    workers=${workers%,}
+
+    for c in $cases; do
+        profile "$c"
+    done
 
     kill -QUIT "$master"
     wait "$master" 2>/dev/null || true
