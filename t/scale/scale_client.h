@@ -34,6 +34,7 @@
 #define SC_CONNECTING   512         /* handshakes in flight at once */
 #define SC_DEADLINE     10.0        /* seconds for what is still due */
 #define SC_EVENTS       256
+#define SC_TARGET_P99   5           /* ms: the target, printed only */
 
 
 typedef struct {
