@@ -21,14 +21,7 @@ use TrtcTest qw(repo_dir);
 
 TrtcTest::skip_unless_packaged('conf/demo.sh');
 
-if (!$ENV{TRTC_DEMO_IN_NAMESPACE}) {
-    $ENV{TRTC_DEMO_IN_NAMESPACE} = 1;
-    exec('unshare', '--net', '--pid', '--fork', '--kill-child',
-         '--mount-proc', $^X, '-It/lib', $0)
-        or BAIL_OUT("unshare: $! (t/demo.t runs as root)");
-}
-
-system('ip', 'link', 'set', 'lo', 'up') == 0 or BAIL_OUT('ip link set lo up');
+TrtcTest::in_namespaces();
 
 my $repo = repo_dir();
 my $tmp = tempdir('trtc-demo-XXXXXX', TMPDIR => 1, CLEANUP => 1);

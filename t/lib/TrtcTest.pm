@@ -76,6 +76,21 @@ sub packaged {
     return (Cwd::abs_path($binary) // '') eq Cwd::abs_path($PACKAGED);
 }
 
+# the test runs again inside new network, PID and mount namespaces, as
+# t/browser/run.sh does, with the loopback up: fixed ports are free, and
+# what it starts ends with it.  Needs root.
+sub in_namespaces {
+    if (!$ENV{TRTC_TEST_IN_NAMESPACE}) {
+        $ENV{TRTC_TEST_IN_NAMESPACE} = 1;
+        exec('unshare', '--net', '--pid', '--fork', '--kill-child',
+             '--mount-proc', $^X, '-It/lib', $0)
+            or Test::More::BAIL_OUT("unshare: $! ($0 runs as root)");
+    }
+
+    system('ip', 'link', 'set', 'lo', 'up') == 0
+        or Test::More::BAIL_OUT('ip link set lo up');
+}
+
 # the test is skipped unless the nginx under test is the packaged one,
 # loading the module: WHAT (conf/demo.sh, the browser suites) runs that
 sub skip_unless_packaged {
