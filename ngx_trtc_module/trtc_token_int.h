@@ -79,6 +79,9 @@ int trtc_json_token(const char *json, size_t len, trtc_token_t *tok,
 void trtc_hmac(const trtc_key_t *key, const char *msg, size_t len,
     unsigned char *digest);
 
+/* trtc_token.c: zlib's adler32(1, p, len), faster */
+uint32_t trtc_adler32(const unsigned char *p, size_t len);
+
 /* trtc_token.c: a NUL, raw or escaped, which cJSON's strings end at
  * (trtc_sdp.c reads signaling messages with cJSON) */
 int trtc_json_has_nul(const char *json, size_t len);

@@ -18,6 +18,7 @@
 
 static t_test_t  t_tests[] = {
     { "base64", test_base64 },
+    { "adler32", test_adler32 },
     { "userbuf", test_userbuf },
     { "names", test_names },
     { "strerror", test_strerror },
