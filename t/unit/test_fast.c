@@ -65,3 +65,66 @@ test_adler32(void)
 
     free(buf);
 }
+
+
+void
+test_base64_tables(void)
+{
+    int             variant, rc;
+    char            in[8];
+    size_t          dlen, k, place;
+    unsigned        c, value, i, ok;
+    const char     *alphabet, *hit;
+    unsigned char   out[8];
+
+    static const char  *alphabets[] = {
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-"
+    };
+
+    ok = 1;
+
+    for (variant = TRTC_BASE64_STD; variant <= TRTC_BASE64_TRTC; variant++) {
+        alphabet = alphabets[variant == TRTC_BASE64_TRTC];
+
+        for (place = 0; place < 4; place++) {
+            for (c = 0; c < 256; c++) {
+
+                /* c in a quantum of 'A's (0), then another quantum */
+
+                memcpy(in, "AAAABCDE", 8);
+                in[place] = (char) c;
+
+                hit = (c != 0) ? strchr(alphabet, (int) c) : NULL;
+                value = hit ? (unsigned) (hit - alphabet) << (18 - 6 * place)
+                            : 0;
+
+                dlen = 99;
+                rc = trtc_base64_decode(out, &dlen, in, 8, variant);
+
+                if (hit == NULL) {
+                    ok = (rc == -1 && dlen == 99);
+
+                } else {
+                    ok = (rc == 0 && dlen == 6
+                          && memcmp(out + 3, "\x04\x20\xc4", 3) == 0);
+
+                    for (i = 0; i < 3; i++) {
+                        k = (value >> (16 - 8 * i)) & 0xff;
+                        ok = ok && out[i] == k;
+                    }
+                }
+
+                if (!ok) {
+                    t_at("base64 variant %d, character %u in place %zu",
+                         variant, c, place);
+                    T_TRUE(ok);
+                    t_at(NULL);
+                    return;
+                }
+            }
+        }
+    }
+
+    T_TRUE(ok);
+}
