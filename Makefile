@@ -99,7 +99,8 @@ CC        ?= cc
 
 MODULE    := $(BUILD)/ngx_http_trtc_module.so
 CORE_SRC  := $(addprefix ngx_trtc_module/, trtc_token.c trtc_key.c \
-               trtc_json.c trtc_userbuf.c trtc_base64.c trtc_cred.c trtc_sdp.c)
+               trtc_json.c trtc_json_lex.c trtc_userbuf.c trtc_base64.c \
+               trtc_cred.c trtc_sdp.c)
 CORE_HDR  := $(addprefix ngx_trtc_module/, trtc_token.h trtc_token_int.h \
                trtc_cred.h trtc_sdp.h)
 MOD_SRC   := $(wildcard ngx_trtc_module/ngx_http_trtc_*.[ch]) $(CORE_SRC) \
