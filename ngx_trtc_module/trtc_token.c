@@ -21,7 +21,7 @@
 
 
 static int trtc_inflate(trtc_ctx_t *ctx, const unsigned char *in, size_t len,
-    size_t *out_len);
+    const char **out, size_t *out_len);
 static size_t trtc_content(const trtc_token_t *tok, const char *userbuf,
     size_t userbuf_len, char *out);
 static size_t trtc_zlib_stored(unsigned char *out, const unsigned char *in,
@@ -80,6 +80,7 @@ trtc_verify(trtc_ctx_t *ctx, trtc_key_t *const *keys, size_t nkeys,
     int            rc, match;
     size_t         i, n, content_len;
     unsigned char  ubuf[TRTC_USERBUF_MAX + 3];
+    const char    *json;
     unsigned char  digest[TRTC_SIG_LEN];
     char           content[TRTC_CONTENT_MAX];
     trtc_fields_t  f;
@@ -102,15 +103,18 @@ trtc_verify(trtc_ctx_t *ctx, trtc_key_t *const *keys, size_t nkeys,
         return TRTC_ERR_BASE64;
     }
 
-    rc = trtc_inflate(ctx, ctx->zbuf, n, &n);
+    rc = trtc_inflate(ctx, ctx->zbuf, n, &json, &n);
     if (rc != TRTC_OK) {
         return rc;
     }
 
     memset(tok, 0, sizeof(trtc_token_t));
-    memset(&f, 0, sizeof(trtc_fields_t));
 
-    rc = trtc_json_token(ctx->json, n, tok, &f);
+    /* the rest of f is written wherever trtc_json_token() accepts */
+    f.userbuf = NULL;
+    f.userbuf_len = 0;
+
+    rc = trtc_json_token(json, n, tok, &f);
     if (rc != TRTC_OK) {
         return rc;
     }
@@ -203,9 +207,12 @@ trtc_expires(const trtc_token_t *tok)
 }
 
 
+/* the JSON of a token's zlib stream, in *out: in the stream itself, or
+ * inflated into ctx->json */
+
 static int
 trtc_inflate(trtc_ctx_t *ctx, const unsigned char *in, size_t len,
-    size_t *out_len)
+    const char **out, size_t *out_len)
 {
     int        rc;
     size_t     n;
@@ -213,8 +220,8 @@ trtc_inflate(trtc_ctx_t *ctx, const unsigned char *in, size_t len,
 
     /*
      * One final stored block, as trtc_sign() and Tencent's Go library
-     * write it: the JSON as it is, taken here when every field and the
-     * checksum are right.  Anything else, wrong or not, is zlib's to
+     * write it: the JSON as it is, read where it is when every field and
+     * the checksum are right.  Anything else, wrong or not, is zlib's to
      * tell.
      */
 
@@ -231,8 +238,7 @@ trtc_inflate(trtc_ctx_t *ctx, const unsigned char *in, size_t len,
                == ((uint32_t) in[7 + n] << 24 | (uint32_t) in[8 + n] << 16
                    | (uint32_t) in[9 + n] << 8 | in[10 + n]))
         {
-            memcpy(ctx->json, in + 7, n);
-            ctx->json[n] = '\0';
+            *out = (const char *) in + 7;
             *out_len = n;
 
             return TRTC_OK;
@@ -258,8 +264,8 @@ trtc_inflate(trtc_ctx_t *ctx, const unsigned char *in, size_t len,
             return TRTC_ERR_ZLIB;
         }
 
+        *out = ctx->json;
         *out_len = TRTC_JSON_MAX - z->avail_out;
-        ctx->json[*out_len] = '\0';
 
         return TRTC_OK;
     }
