@@ -239,6 +239,8 @@ trtc_json_member(trtc_json_t *j, int m, trtc_token_t *tok, trtc_fields_t *f,
             return trtc_json_skip(j, 1);
         }
 
+        s = j->p;
+
         if (trtc_json_number(j, &v, valid) != 0) {
             return -1;
         }
@@ -246,13 +248,19 @@ trtc_json_member(trtc_json_t *j, int m, trtc_token_t *tok, trtc_fields_t *f,
         if (*valid) {
             if (m == TRTC_M_SDKAPPID) {
                 tok->sdkappid = (uint32_t) v;
+                n = 0;
 
             } else if (m == TRTC_M_TIME) {
                 tok->time = v;
+                n = 1;
 
             } else {
                 tok->expire = v;
+                n = 2;
             }
+
+            f->digits[n] = (*valid == TRTC_JSON_DIGITS) ? s : NULL;
+            f->digits_len[n] = (size_t) (j->p - s);
         }
 
         return 0;

@@ -325,7 +325,8 @@ trtc_json_hex4(const char *p, unsigned *v)
 
 /*
  * A number (RFC 8259's grammar); *valid when it is an integer of 0 to
- * TRTC_NUMBER_MAX, then in *value.  -1 on bad JSON.
+ * TRTC_NUMBER_MAX, then in *value: TRTC_JSON_DIGITS where it is written
+ * as its decimal digits alone.  -1 on bad JSON.
  */
 
 int
@@ -404,9 +405,12 @@ trtc_json_number(trtc_json_t *j, int64_t *value, int *valid)
     *valid = 0;
 
     if (plain) {
+
+        /* no sign, no leading zero: the digits are v's decimal text */
+
         if (v <= TRTC_NUMBER_MAX) {
             *value = (int64_t) v;
-            *valid = 1;
+            *valid = TRTC_JSON_DIGITS;
         }
 
         return 0;

@@ -22,8 +22,8 @@
 
 static int trtc_inflate(trtc_ctx_t *ctx, const unsigned char *in, size_t len,
     const char **out, size_t *out_len);
-static size_t trtc_content(const trtc_token_t *tok, const char *userbuf,
-    size_t userbuf_len, char *out);
+static size_t trtc_content(const trtc_token_t *tok, const trtc_fields_t *f,
+    char *out);
 static size_t trtc_zlib_stored(unsigned char *out, const unsigned char *in,
     size_t len);
 
@@ -113,6 +113,9 @@ trtc_verify(trtc_ctx_t *ctx, trtc_key_t *const *keys, size_t nkeys,
     /* the rest of f is written wherever trtc_json_token() accepts */
     f.userbuf = NULL;
     f.userbuf_len = 0;
+    f.digits[0] = NULL;
+    f.digits[1] = NULL;
+    f.digits[2] = NULL;
 
     rc = trtc_json_token(json, n, tok, &f);
     if (rc != TRTC_OK) {
@@ -123,7 +126,7 @@ trtc_verify(trtc_ctx_t *ctx, trtc_key_t *const *keys, size_t nkeys,
         return TRTC_ERR_SDKAPPID_MISMATCH;
     }
 
-    content_len = trtc_content(tok, f.userbuf, f.userbuf_len, content);
+    content_len = trtc_content(tok, &f, content);
 
     match = 0;
 
@@ -331,14 +334,20 @@ trtc_put_number(char *p, uint64_t v)
 
 
 /*
- * The content TLS.sig is the HMAC of.  Bounded: an identifier of 32
- * bytes, numbers of 10 digits (both checked before), a userbuf of
- * TRTC_USERBUF_B64_MAX: well within TRTC_CONTENT_MAX.
+ * The content TLS.sig is the HMAC of: the fields of tok, the numbers as
+ * the JSON wrote them where those are their decimal digits, the userbuf
+ * of f if any.  Bounded: an identifier of 32 bytes, numbers of 10 digits
+ * (both checked before), a userbuf of TRTC_USERBUF_B64_MAX: well within
+ * TRTC_CONTENT_MAX.
  */
 
+#define trtc_put_field(p, f, i, v)                                          \
+    ((f)->digits[i] ? (memcpy(p, (f)->digits[i], (f)->digits_len[i]),       \
+                       (p) + (f)->digits_len[i])                            \
+                    : trtc_put_number(p, v))
+
 static size_t
-trtc_content(const trtc_token_t *tok, const char *userbuf,
-    size_t userbuf_len, char *out)
+trtc_content(const trtc_token_t *tok, const trtc_fields_t *f, char *out)
 {
     char  *p;
 
@@ -346,17 +355,17 @@ trtc_content(const trtc_token_t *tok, const char *userbuf,
     memcpy(p, tok->identifier, tok->identifier_len);
     p += tok->identifier_len;
     p = trtc_put_literal(p, "\nTLS.sdkappid:");
-    p = trtc_put_number(p, tok->sdkappid);
+    p = trtc_put_field(p, f, 0, tok->sdkappid);
     p = trtc_put_literal(p, "\nTLS.time:");
-    p = trtc_put_number(p, (uint64_t) tok->time);
+    p = trtc_put_field(p, f, 1, (uint64_t) tok->time);
     p = trtc_put_literal(p, "\nTLS.expire:");
-    p = trtc_put_number(p, (uint64_t) tok->expire);
+    p = trtc_put_field(p, f, 2, (uint64_t) tok->expire);
     *p++ = '\n';
 
-    if (userbuf) {
+    if (f->userbuf) {
         p = trtc_put_literal(p, "TLS.userbuf:");
-        memcpy(p, userbuf, userbuf_len);
-        p += userbuf_len;
+        memcpy(p, f->userbuf, f->userbuf_len);
+        p += f->userbuf_len;
         *p++ = '\n';
     }
 
@@ -375,6 +384,7 @@ trtc_sign(trtc_ctx_t *ctx, const trtc_key_t *key, const trtc_token_t *tok,
     char          *p;
     char           ub64[TRTC_USERBUF_B64_MAX + 1];
     char           content[TRTC_CONTENT_MAX];
+    trtc_fields_t  f;
 
     if (!trtc_userid_valid(tok->identifier, tok->identifier_len)
         || tok->identifier[tok->identifier_len] != '\0')
@@ -403,8 +413,13 @@ trtc_sign(trtc_ctx_t *ctx, const trtc_key_t *key, const trtc_token_t *tok,
 
     ub64[ub64_len] = '\0';
 
-    content_len = trtc_content(tok, tok->has_userbuf ? ub64 : NULL,
-                               ub64_len, content);
+    f.userbuf = tok->has_userbuf ? ub64 : NULL;
+    f.userbuf_len = ub64_len;
+    f.digits[0] = NULL;
+    f.digits[1] = NULL;
+    f.digits[2] = NULL;
+
+    content_len = trtc_content(tok, &f, content);
 
     trtc_hmac(key, content, content_len, digest);
 

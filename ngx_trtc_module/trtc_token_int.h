@@ -66,6 +66,13 @@ struct trtc_ctx_s {
 typedef struct {
     const char              *userbuf;    /* in the JSON, or userbuf_b64 */
     size_t                   userbuf_len;
+
+    /* TLS.sdkappid, TLS.time, TLS.expire where the JSON has them as their
+     * decimal digits alone, for the signed content; NULL: another
+     * spelling (1.4e9), or none */
+    const char              *digits[3];
+    size_t                   digits_len[3];
+
     unsigned char            sig[TRTC_SIG_LEN];
     char                     userbuf_b64[TRTC_USERBUF_B64_MAX + 1];
 } trtc_fields_t;
@@ -89,9 +96,12 @@ int trtc_json_raw(trtc_json_t *j, const char **s, size_t *len);
  * or size if it is that long or longer; -1: bad JSON */
 int trtc_json_string(trtc_json_t *j, char *out, size_t size, size_t *len);
 
-/* 0, *valid when it is an integer of 0 to TRTC_NUMBER_MAX, in *value;
- * -1: bad JSON */
+/* 0, *valid when it is an integer of 0 to TRTC_NUMBER_MAX, in *value,
+ * TRTC_JSON_DIGITS when written as its decimal digits alone; -1: bad
+ * JSON */
 int trtc_json_number(trtc_json_t *j, int64_t *value, int *valid);
+
+#define TRTC_JSON_DIGITS     2
 
 /* 0, any value only checked, depth that of the object or array it is
  * in; -1: bad JSON */
