@@ -115,7 +115,7 @@ BENCH_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror \
                 -Ingx_trtc_module
 
 .PHONY: all deps test test-loaded unit prove static soak check bench profile \
-        clean scale \
+        callgrind clean scale \
         scale-redis nchan
 
 all: $(MODULE)
@@ -286,6 +286,10 @@ bench: $(MODULE) $(BUILD)/trtc-tool $(BUILD)/token-bench \
 # where the uncached gate's time goes: perf's shares of the workers' time
 profile: $(MODULE) $(BUILD)/trtc-tool
 	NGINX_BIN=$(NGINX_BIN) bash t/bench/profile.sh $(abspath $(MODULE))
+
+# the same, counted: callgrind's instructions a request of case (d)
+callgrind: $(MODULE) $(BUILD)/trtc-tool
+	NGINX_BIN=$(NGINX_BIN) bash t/bench/callgrind.sh $(abspath $(MODULE))
 
 # the Debian package: a copy of the working tree's files that git tracks
 # or would (not those .gitignore names: build/, node_modules/, ...), as
