@@ -99,7 +99,8 @@ CC        ?= cc
 
 MODULE    := $(BUILD)/ngx_http_trtc_module.so
 CORE_SRC  := $(addprefix ngx_trtc_module/, trtc_token.c trtc_key.c \
-               trtc_json.c trtc_userbuf.c trtc_base64.c trtc_cred.c trtc_sdp.c)
+               trtc_json.c trtc_json_lex.c trtc_userbuf.c trtc_base64.c \
+               trtc_cred.c trtc_sdp.c)
 CORE_HDR  := $(addprefix ngx_trtc_module/, trtc_token.h trtc_token_int.h \
                trtc_cred.h trtc_sdp.h)
 MOD_SRC   := $(wildcard ngx_trtc_module/ngx_http_trtc_*.[ch]) $(CORE_SRC) \
@@ -114,7 +115,7 @@ BENCH_CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -O2 -Wall -Wextra -Werror \
                 -Ingx_trtc_module
 
 .PHONY: all deps test test-loaded unit prove static soak check bench profile \
-        clean scale \
+        callgrind clean scale \
         scale-redis nchan
 
 all: $(MODULE)
@@ -291,6 +292,10 @@ bench: $(MODULE) $(BUILD)/trtc-tool $(BUILD)/token-bench \
 # where the uncached gate's time goes: perf's shares of the workers' time
 profile: $(MODULE) $(BUILD)/trtc-tool
 	NGINX_BIN=$(NGINX_BIN) bash t/bench/profile.sh $(abspath $(MODULE))
+
+# the same, counted: callgrind's instructions a request of case (d)
+callgrind: $(MODULE) $(BUILD)/trtc-tool
+	NGINX_BIN=$(NGINX_BIN) bash t/bench/callgrind.sh $(abspath $(MODULE))
 
 # the Debian package: a copy of the working tree's files that git tracks
 # or would (not those .gitignore names: build/, node_modules/, ...), as

@@ -473,14 +473,14 @@ ngx_http_trtc_member_removed(ngx_http_trtc_loc_conf_t *tlcf,
 ngx_int_t
 ngx_http_trtc_auth_args(ngx_conf_t *cf, ngx_http_trtc_loc_conf_t *conf)
 {
-    ngx_uint_t                 i;
-    ngx_http_complex_value_t  *cv;
+    ngx_uint_t               i;
+    ngx_http_trtc_source_t  *src;
 
     if (conf->auth.tokens) {
-        cv = conf->auth.tokens->elts;
+        src = conf->auth.tokens->elts;
 
         for (i = 0; i < conf->auth.tokens->nelts; i++) {
-            if (ngx_http_trtc_auth_arg(cf, conf, &cv[i]) != NGX_OK) {
+            if (ngx_http_trtc_auth_arg(cf, conf, &src[i].cv) != NGX_OK) {
                 return NGX_ERROR;
             }
         }

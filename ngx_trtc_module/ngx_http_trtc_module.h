@@ -81,10 +81,21 @@ typedef struct {
 } ngx_http_trtc_id_t;
 
 
+/*
+ * A token source (trtc_auth_token): a complex value, or, where it is one
+ * variable and nothing else, that variable's index, to read the value
+ * where the variable has it instead of a copy
+ */
+typedef struct {
+    ngx_http_complex_value_t   cv;
+    ngx_int_t                  index;     /* NGX_ERROR: not one variable */
+} ngx_http_trtc_source_t;
+
+
 /* trtc_auth and its trtc_auth_* directives */
 typedef struct {
     ngx_flag_t                 enable;
-    ngx_array_t               *tokens;    /* of ngx_http_complex_value_t */
+    ngx_array_t               *tokens;    /* of ngx_http_trtc_source_t */
     ngx_http_trtc_id_t        *user;
     ngx_http_trtc_id_t        *room;
     ngx_array_t               *args;      /* of ngx_str_t: $arg_ names read */

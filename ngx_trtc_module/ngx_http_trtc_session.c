@@ -7,8 +7,10 @@
  * closed when the token that let it in expires, after the location's
  * leeway (trtc_auth_close_expired), and when its member, or everyone
  * in its room, is removed (trtc_removal).  A timer of the main request
- * for the first; for the second, each worker's sessions in a queue,
- * looked at twice a second and checked against the zone when it changed.
+ * for the first, set once the request outlives the event that let it
+ * in (most, a page or a small file, end within it, and never touch the
+ * timers); for the second, each worker's sessions in a queue, looked
+ * at twice a second and checked against the zone when it changed.
  * Both go with the request's pool.
  *
  * The request belongs to another module by then, so nothing here
@@ -44,6 +46,8 @@ typedef struct {
 static ngx_http_trtc_session_t *ngx_http_trtc_session_get(
     ngx_http_request_t *r);
 static void ngx_http_trtc_session_arm(ngx_http_trtc_session_t *s);
+static void ngx_http_trtc_session_disarm(ngx_http_trtc_session_t *s);
+static void ngx_http_trtc_session_outlived(ngx_event_t *ev);
 static void ngx_http_trtc_session_expired(ngx_event_t *ev);
 static void ngx_http_trtc_session_poll(ngx_event_t *ev);
 static void ngx_http_trtc_session_close(ngx_http_trtc_session_t *s,
@@ -78,10 +82,7 @@ ngx_http_trtc_session(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
 
     if (!tlcf->auth.close_expired && tlcf->removal == NULL) {
         if (s) {
-            if (s->event.timer_set) {
-                ngx_del_timer(&s->event);
-            }
-
+            ngx_http_trtc_session_disarm(s);
             ngx_http_trtc_session_unqueue(s);
         }
 
@@ -114,10 +115,18 @@ ngx_http_trtc_session(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
     if (tlcf->auth.close_expired) {
         s->deadline = (time_t) (trtc_expires(&ctx->token)
                                 + tlcf->auth.leeway);
-        ngx_http_trtc_session_arm(s);
 
-    } else if (s->event.timer_set) {
-        ngx_del_timer(&s->event);
+        if (s->event.timer_set) {
+            /* a gate after an internal redirect, once the timer is set */
+            ngx_http_trtc_session_arm(s);
+
+        } else if (!s->event.posted) {
+            s->event.handler = ngx_http_trtc_session_outlived;
+            ngx_post_event(&s->event, &ngx_posted_events);
+        }
+
+    } else {
+        ngx_http_trtc_session_disarm(s);
     }
 
     ngx_http_trtc_session_unqueue(s);
@@ -189,6 +198,37 @@ ngx_http_trtc_session_arm(ngx_http_trtc_session_t *s)
 }
 
 
+/*
+ * Posted events run once the event loop has handled what happened: a
+ * request that was let in and is still there, a session, gets its timer.
+ * The deadline is a second of the clock, so when the timer is set does
+ * not move it.
+ */
+
+static void
+ngx_http_trtc_session_outlived(ngx_event_t *ev)
+{
+    ngx_http_trtc_session_t  *s = ev->data;
+
+    ev->handler = ngx_http_trtc_session_expired;
+
+    ngx_http_trtc_session_arm(s);
+}
+
+
+static void
+ngx_http_trtc_session_disarm(ngx_http_trtc_session_t *s)
+{
+    if (s->event.timer_set) {
+        ngx_del_timer(&s->event);
+    }
+
+    if (s->event.posted) {
+        ngx_delete_posted_event(&s->event);
+    }
+}
+
+
 static void
 ngx_http_trtc_session_expired(ngx_event_t *ev)
 {
@@ -232,10 +272,7 @@ ngx_http_trtc_session_poll(ngx_event_t *ev)
 
         if (ngx_http_trtc_removed(s->removal, s->key, s->key_len)) {
             ngx_http_trtc_session_unqueue(s);
-
-            if (s->event.timer_set) {
-                ngx_del_timer(&s->event);
-            }
+            ngx_http_trtc_session_disarm(s);
 
             ngx_http_trtc_session_close(s,
                              "trtc member removed, connection closed");
@@ -296,9 +333,6 @@ ngx_http_trtc_session_cleanup(void *data)
 {
     ngx_http_trtc_session_t  *s = data;
 
-    if (s->event.timer_set) {
-        ngx_del_timer(&s->event);
-    }
-
+    ngx_http_trtc_session_disarm(s);
     ngx_http_trtc_session_unqueue(s);
 }

@@ -21,6 +21,8 @@ static ngx_int_t ngx_http_trtc_compile(ngx_conf_t *cf, ngx_str_t *value,
     ngx_http_complex_value_t *cv);
 static ngx_array_t *ngx_http_trtc_compile_list(ngx_conf_t *cf,
     ngx_str_t *values, ngx_uint_t n);
+static ngx_int_t ngx_http_trtc_variable_index(ngx_conf_t *cf,
+    ngx_str_t *value);
 
 
 /* where a token is looked for when trtc_auth_token is not set */
@@ -39,15 +41,38 @@ ngx_int_t
 ngx_http_trtc_token(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
     ngx_str_t *token)
 {
-    ngx_str_t                  value;
-    ngx_uint_t                 i;
-    ngx_http_complex_value_t  *cv;
+    ngx_str_t                   value;
+    ngx_uint_t                  i;
+    ngx_http_trtc_source_t     *src;
+    ngx_http_variable_value_t  *vv;
 
-    cv = tlcf->auth.tokens->elts;
+    src = tlcf->auth.tokens->elts;
 
     for (i = 0; i < tlcf->auth.tokens->nelts; i++) {
-        if (ngx_http_complex_value(r, &cv[i], &value) != NGX_OK) {
-            return NGX_ERROR;
+
+        if (src[i].index == NGX_ERROR) {
+            if (ngx_http_complex_value(r, &src[i].cv, &value) != NGX_OK) {
+                return NGX_ERROR;
+            }
+
+        } else {
+
+            /*
+             * the variable as the complex value would read it (evaluated
+             * again only when it is not cacheable; a variable that fails
+             * or is not found is empty), but not copied: nothing here
+             * writes to the value
+             */
+
+            vv = ngx_http_get_flushed_variable(r, src[i].index);
+
+            if (vv == NULL || vv->not_found) {
+                value.len = 0;
+
+            } else {
+                value.len = vv->len;
+                value.data = vv->data;
+            }
         }
 
         if (value.len) {
@@ -353,28 +378,77 @@ ngx_http_trtc_compile(ngx_conf_t *cf, ngx_str_t *value,
 }
 
 
+/* token sources, of ngx_http_trtc_source_t */
+
 static ngx_array_t *
 ngx_http_trtc_compile_list(ngx_conf_t *cf, ngx_str_t *values, ngx_uint_t n)
 {
-    ngx_uint_t                 i;
-    ngx_array_t               *a;
-    ngx_http_complex_value_t  *cv;
+    ngx_uint_t               i;
+    ngx_array_t             *a;
+    ngx_http_trtc_source_t  *src;
 
-    a = ngx_array_create(cf->pool, n, sizeof(ngx_http_complex_value_t));
+    a = ngx_array_create(cf->pool, n, sizeof(ngx_http_trtc_source_t));
     if (a == NULL) {
         return NULL;
     }
 
-    cv = ngx_array_push_n(a, n);
-    if (cv == NULL) {
+    src = ngx_array_push_n(a, n);
+    if (src == NULL) {
         return NULL;
     }
 
     for (i = 0; i < n; i++) {
-        if (ngx_http_trtc_compile(cf, &values[i], &cv[i]) != NGX_OK) {
+        if (ngx_http_trtc_compile(cf, &values[i], &src[i].cv) != NGX_OK) {
             return NULL;
         }
+
+        src[i].index = ngx_http_trtc_variable_index(cf, &values[i]);
     }
 
     return a;
+}
+
+
+/*
+ * "$name" or "${name}" and nothing else, as the script compiler reads
+ * a variable's name (not "$1", a capture): the variable's index;
+ * NGX_ERROR for any other value
+ */
+
+static ngx_int_t
+ngx_http_trtc_variable_index(ngx_conf_t *cf, ngx_str_t *value)
+{
+    u_char      *p, *last;
+    ngx_str_t    name;
+    ngx_uint_t   brace;
+
+    p = value->data;
+    last = p + value->len;
+
+    if (value->len < 2 || p[0] != '$') {
+        return NGX_ERROR;
+    }
+
+    brace = (p[1] == '{');
+
+    if (brace && (value->len < 4 || last[-1] != '}')) {
+        return NGX_ERROR;
+    }
+
+    name.data = p + 1 + brace;
+    name.len = (last - brace) - name.data;
+
+    if (name.data[0] >= '0' && name.data[0] <= '9') {
+        return NGX_ERROR;
+    }
+
+    for (p = name.data; p < name.data + name.len; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+              || (*p >= '0' && *p <= '9') || *p == '_'))
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    return ngx_http_get_variable_index(cf, &name);
 }

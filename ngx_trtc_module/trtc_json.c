@@ -15,11 +15,11 @@
  *
  * What is wrong is told as the verification tells it: bad JSON first,
  * wherever it is; then the first member, in the order written, that is
- * repeated or invalid; then the first missing one.
+ * repeated or invalid; then the first missing one.  The strings, numbers
+ * and values skipped are trtc_json_lex.c's.
  */
 
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "trtc_token_int.h"
@@ -33,72 +33,24 @@ enum {
 };
 
 static const struct {
-    const char              *name;
-    size_t                   len;
+    const char              *name;       /* its length: trtc_json_name() */
     int                      error;      /* missing or invalid */
 } trtc_members[] = {
-    { "TLS.ver",        7,  TRTC_ERR_VERSION },
-    { "TLS.identifier", 14, TRTC_ERR_IDENTIFIER },
-    { "TLS.sdkappid",   12, TRTC_ERR_SDKAPPID },
-    { "TLS.time",       8,  TRTC_ERR_TIME },
-    { "TLS.expire",     10, TRTC_ERR_EXPIRE },
-    { "TLS.sig",        7,  TRTC_ERR_SIG },
-    { "TLS.userbuf",    11, TRTC_ERR_USERBUF }      /* the only optional */
+    { "TLS.ver",        TRTC_ERR_VERSION },
+    { "TLS.identifier", TRTC_ERR_IDENTIFIER },
+    { "TLS.sdkappid",   TRTC_ERR_SDKAPPID },
+    { "TLS.time",       TRTC_ERR_TIME },
+    { "TLS.expire",     TRTC_ERR_EXPIRE },
+    { "TLS.sig",        TRTC_ERR_SIG },
+    { "TLS.userbuf",    TRTC_ERR_USERBUF }      /* the only optional */
 };
 
 
 /* the longest name worth unescaping (the members' are shorter) */
 #define TRTC_JSON_NAME_MAX   16
 
-/* a number spelt with a fraction or an exponent, read by strtod() */
-#define TRTC_JSON_NUMBER_MAX 64
 
-
-typedef struct {
-    const char              *p;
-    const char              *end;
-} trtc_json_t;
-
-
-/*
- * The bytes a string's run takes as they are: all but '"', '\\' and
- * the control characters.  One load a byte instead of three compares.
- */
-
-#define XX  0
-#define OK  1
-
-static const unsigned char  trtc_json_plain[256] = {
-    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
-    XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX,
-    OK, OK, XX, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
-    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
-    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
-    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, XX, OK, OK, OK,
-    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
-    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
-    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
-    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
-    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
-    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
-    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
-    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
-    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
-    OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
-};
-
-#undef XX
-#undef OK
-
-
-static void trtc_json_space(trtc_json_t *j);
-static int trtc_json_string(trtc_json_t *j, char *out, size_t size,
-    size_t *len);
-static size_t trtc_json_utf8(unsigned c, unsigned char *u);
-static int trtc_json_hex4(const char *p, unsigned *v);
-static int trtc_json_number(trtc_json_t *j, int64_t *value, int *valid);
-static int trtc_json_literal(trtc_json_t *j, const char *word, size_t len);
-static int trtc_json_skip(trtc_json_t *j, int depth);
+static int trtc_json_name(const char *s, size_t n);
 static int trtc_json_member(trtc_json_t *j, int m, trtc_token_t *tok,
     trtc_fields_t *f, int *valid);
 
@@ -107,9 +59,10 @@ int
 trtc_json_token(const char *json, size_t len, trtc_token_t *tok,
     trtc_fields_t *f)
 {
-    int          m, valid, error;
+    int          m, rc, valid, error;
     size_t       n;
     unsigned     seen;
+    const char  *s;
     trtc_json_t  j;
     char         name[TRTC_JSON_NAME_MAX];
 
@@ -133,7 +86,17 @@ trtc_json_token(const char *json, size_t len, trtc_token_t *tok,
     }
 
     for ( ;; ) {
-        if (trtc_json_string(&j, name, sizeof(name), &n) != 0) {
+
+        /* the name as it is written; unescaped when it has escapes */
+
+        rc = trtc_json_raw(&j, &s, &n);
+
+        if (rc == 0) {
+            rc = trtc_json_string(&j, name, sizeof(name), &n);
+            s = name;
+        }
+
+        if (rc < 0) {
             return TRTC_ERR_JSON;
         }
 
@@ -145,13 +108,7 @@ trtc_json_token(const char *json, size_t len, trtc_token_t *tok,
 
         trtc_json_space(&j);
 
-        for (m = 0; m < TRTC_M_LAST; m++) {
-            if (n == trtc_members[m].len
-                && memcmp(name, trtc_members[m].name, n) == 0)
-            {
-                break;
-            }
-        }
+        m = trtc_json_name(s, n);
 
         if (m == TRTC_M_LAST) {
             if (trtc_json_skip(&j, 1) != 0) {
@@ -216,18 +173,62 @@ end:
 
 
 /*
+ * A member's name: which of trtc_members[] it is, TRTC_M_LAST for none.
+ * Their lengths tell them apart, but for TLS.ver and TLS.sig; each is
+ * compared in a length known here, which the compiler compares inline.
+ */
+
+#define trtc_json_is(s, m, n)                                               \
+    ((memcmp(s, trtc_members[m].name, n) == 0) ? (m) : TRTC_M_LAST)
+
+static int
+trtc_json_name(const char *s, size_t n)
+{
+    switch (n) {
+
+    case 7:
+        return (s[4] == 'v') ? trtc_json_is(s, TRTC_M_VER, 7)
+                             : trtc_json_is(s, TRTC_M_SIG, 7);
+
+    case 8:
+        return trtc_json_is(s, TRTC_M_TIME, 8);
+
+    case 10:
+        return trtc_json_is(s, TRTC_M_EXPIRE, 10);
+
+    case 11:
+        return trtc_json_is(s, TRTC_M_USERBUF, 11);
+
+    case 12:
+        return trtc_json_is(s, TRTC_M_SDKAPPID, 12);
+
+    case 14:
+        return trtc_json_is(s, TRTC_M_IDENTIFIER, 14);
+
+    default:
+        return TRTC_M_LAST;
+    }
+}
+
+
+/*
  * A member the token is made of: its value read and checked into *tok
  * or *f, *valid saying whether it is what it must be.  -1 on bad JSON.
+ * A string is taken where it is in the JSON, or, when it has escapes,
+ * unescaped into a buffer longer than any of the members may be (the
+ * userbuf's into *f, where it is read from later).
  */
 
 static int
 trtc_json_member(trtc_json_t *j, int m, trtc_token_t *tok, trtc_fields_t *f,
     int *valid)
 {
-    size_t   n;
-    int64_t  v;
-    char     s[TRTC_SIG_B64_LEN + 1];
-    unsigned char  sig[TRTC_SIG_LEN + 2];
+    int             rc;
+    size_t          n;
+    int64_t         v;
+    const char     *s;
+    unsigned char   sig[TRTC_SIG_LEN + 2];
+    char            buf[TRTC_USERBUF_B64_MAX + 1];
 
     *valid = 0;
 
@@ -238,6 +239,8 @@ trtc_json_member(trtc_json_t *j, int m, trtc_token_t *tok, trtc_fields_t *f,
             return trtc_json_skip(j, 1);
         }
 
+        s = j->p;
+
         if (trtc_json_number(j, &v, valid) != 0) {
             return -1;
         }
@@ -245,13 +248,19 @@ trtc_json_member(trtc_json_t *j, int m, trtc_token_t *tok, trtc_fields_t *f,
         if (*valid) {
             if (m == TRTC_M_SDKAPPID) {
                 tok->sdkappid = (uint32_t) v;
+                n = 0;
 
             } else if (m == TRTC_M_TIME) {
                 tok->time = v;
+                n = 1;
 
             } else {
                 tok->expire = v;
+                n = 2;
             }
+
+            f->digits[n] = (*valid == TRTC_JSON_DIGITS) ? s : NULL;
+            f->digits_len[n] = (size_t) (j->p - s);
         }
 
         return 0;
@@ -261,24 +270,28 @@ trtc_json_member(trtc_json_t *j, int m, trtc_token_t *tok, trtc_fields_t *f,
         return trtc_json_skip(j, 1);
     }
 
+    rc = trtc_json_raw(j, &s, &n);
+
+    if (rc == 0) {
+        s = (m == TRTC_M_USERBUF) ? f->userbuf_b64 : buf;
+
+        /* n is TRTC_USERBUF_B64_MAX + 1 when the string is longer */
+        rc = trtc_json_string(j, (char *) s, TRTC_USERBUF_B64_MAX + 1, &n);
+    }
+
+    if (rc < 0) {
+        return -1;
+    }
+
     switch (m) {
 
     case TRTC_M_VER:
-        if (trtc_json_string(j, s, sizeof(s), &n) != 0) {
-            return -1;
-        }
-
         *valid = (n == 3 && memcmp(s, "2.0", 3) == 0);
         return 0;
 
     case TRTC_M_IDENTIFIER:
-        if (trtc_json_string(j, tok->identifier, TRTC_USERID_MAX + 1, &n)
-            != 0)
-        {
-            return -1;
-        }
-
-        if (n <= TRTC_USERID_MAX && trtc_userid_valid(tok->identifier, n)) {
+        if (n <= TRTC_USERID_MAX && trtc_userid_valid(s, n)) {
+            memcpy(tok->identifier, s, n);
             tok->identifier[n] = '\0';
             tok->identifier_len = (uint8_t) n;
             *valid = 1;
@@ -291,15 +304,8 @@ trtc_json_member(trtc_json_t *j, int m, trtc_token_t *tok, trtc_fields_t *f,
         return 0;
 
     case TRTC_M_USERBUF:
-        if (trtc_json_string(j, f->userbuf_b64, TRTC_USERBUF_B64_MAX + 1, &n)
-            != 0)
-        {
-            return -1;
-        }
-
         if (n >= 1 && n <= TRTC_USERBUF_B64_MAX) {
-            f->userbuf_b64[n] = '\0';
-            f->userbuf = f->userbuf_b64;
+            f->userbuf = s;
             f->userbuf_len = n;
             tok->has_userbuf = 1;
             *valid = 1;
@@ -308,10 +314,6 @@ trtc_json_member(trtc_json_t *j, int m, trtc_token_t *tok, trtc_fields_t *f,
         return 0;
 
     default: /* TRTC_M_SIG */
-        if (trtc_json_string(j, s, sizeof(s), &n) != 0) {
-            return -1;
-        }
-
         if (n <= TRTC_SIG_B64_LEN
             && trtc_base64_decode(sig, &n, s, n, TRTC_BASE64_STD) == 0
             && n == TRTC_SIG_LEN)
@@ -321,413 +323,5 @@ trtc_json_member(trtc_json_t *j, int m, trtc_token_t *tok, trtc_fields_t *f,
         }
 
         return 0;
-    }
-}
-
-
-static void
-trtc_json_space(trtc_json_t *j)
-{
-    while (j->p < j->end
-           && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n'
-               || *j->p == '\r'))
-    {
-        j->p++;
-    }
-}
-
-
-/*
- * A string, unescaped into out (of size bytes; NULL: only checked).
- * *len is its length, or size when it is that long or longer (what
- * fits is there): the callers' buffers are one byte more than they
- * take, so size says "too long".
- * -1 on bad JSON: a control character, a bad escape, a NUL, a lone
- * surrogate, no end.
- */
-
-static int
-trtc_json_string(trtc_json_t *j, char *out, size_t size, size_t *len)
-{
-    size_t          n, k;
-    unsigned        c, lo;
-    unsigned char   u[4];
-    const char     *p, *run;
-
-    p = j->p;
-
-    if (p == j->end || *p++ != '"') {
-        return -1;
-    }
-
-    n = 0;
-
-    for ( ;; ) {
-
-        /* a run of characters as they are, copied at once */
-
-        run = p;
-
-        while (p < j->end && trtc_json_plain[(unsigned char) *p]) {
-            p++;
-        }
-
-        k = (size_t) (p - run);
-
-        if (k) {
-            if (out && n < size) {
-                memcpy(out + n, run, (n + k <= size) ? k : size - n);
-            }
-
-            n += k;
-        }
-
-        if (p == j->end) {
-            return -1;
-        }
-
-        c = (unsigned char) *p++;
-
-        if (c == '"') {
-            break;
-        }
-
-        if (c < 0x20) {
-            return -1;
-        }
-
-        /* an escape */
-
-        k = 1;
-
-        if (p == j->end) {
-            return -1;
-        }
-
-        switch (*p++) {
-        case '"':  u[0] = '"'; break;
-        case '\\': u[0] = '\\'; break;
-        case '/':  u[0] = '/'; break;
-        case 'b':  u[0] = '\b'; break;
-        case 'f':  u[0] = '\f'; break;
-        case 'n':  u[0] = '\n'; break;
-        case 'r':  u[0] = '\r'; break;
-        case 't':  u[0] = '\t'; break;
-
-        case 'u':
-            if (j->end - p < 4 || trtc_json_hex4(p, &c) != 0 || c == 0) {
-                return -1;
-            }
-
-            p += 4;
-
-            if (c >= 0xdc00 && c <= 0xdfff) {
-                return -1;
-            }
-
-            if (c >= 0xd800 && c <= 0xdbff) {
-                if (j->end - p < 6 || p[0] != '\\' || p[1] != 'u'
-                    || trtc_json_hex4(p + 2, &lo) != 0
-                    || lo < 0xdc00 || lo > 0xdfff)
-                {
-                    return -1;
-                }
-
-                p += 6;
-                c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-            }
-
-            k = trtc_json_utf8(c, u);
-            break;
-
-        default:
-            return -1;
-        }
-
-        if (out && n + k <= size) {
-            memcpy(out + n, u, k);
-        }
-
-        n += k;
-    }
-
-    j->p = p;
-
-    if (out) {
-        *len = (n < size) ? n : size;
-    }
-
-    return 0;
-}
-
-
-/* a code point in UTF-8: its length */
-
-static size_t
-trtc_json_utf8(unsigned c, unsigned char *u)
-{
-    if (c < 0x80) {
-        u[0] = (unsigned char) c;
-        return 1;
-    }
-
-    if (c < 0x800) {
-        u[0] = (unsigned char) (0xc0 | (c >> 6));
-        u[1] = (unsigned char) (0x80 | (c & 0x3f));
-        return 2;
-    }
-
-    if (c < 0x10000) {
-        u[0] = (unsigned char) (0xe0 | (c >> 12));
-        u[1] = (unsigned char) (0x80 | ((c >> 6) & 0x3f));
-        u[2] = (unsigned char) (0x80 | (c & 0x3f));
-        return 3;
-    }
-
-    u[0] = (unsigned char) (0xf0 | (c >> 18));
-    u[1] = (unsigned char) (0x80 | ((c >> 12) & 0x3f));
-    u[2] = (unsigned char) (0x80 | ((c >> 6) & 0x3f));
-    u[3] = (unsigned char) (0x80 | (c & 0x3f));
-    return 4;
-}
-
-
-static int
-trtc_json_hex4(const char *p, unsigned *v)
-{
-    int       i;
-    unsigned  c, d;
-
-    c = 0;
-
-    for (i = 0; i < 4; i++) {
-        d = (unsigned char) p[i];
-
-        if (d >= '0' && d <= '9') {
-            d -= '0';
-
-        } else if ((d | 0x20) >= 'a' && (d | 0x20) <= 'f') {
-            d = (d | 0x20) - 'a' + 10;
-
-        } else {
-            return -1;
-        }
-
-        c = (c << 4) | d;
-    }
-
-    *v = c;
-
-    return 0;
-}
-
-
-/*
- * A number (RFC 8259's grammar); *valid when it is an integer of 0 to
- * TRTC_NUMBER_MAX, then in *value.  -1 on bad JSON.
- */
-
-static int
-trtc_json_number(trtc_json_t *j, int64_t *value, int *valid)
-{
-    int          plain;
-    size_t       n;
-    double       d;
-    uint64_t     v;
-    const char  *start, *p;
-    char         buf[TRTC_JSON_NUMBER_MAX + 1];
-
-    start = j->p;
-    p = start;
-    plain = 1;
-    v = 0;
-
-    if (p < j->end && *p == '-') {
-        plain = 0;
-        p++;
-    }
-
-    if (p == j->end || *p < '0' || *p > '9') {
-        return -1;
-    }
-
-    if (*p == '0') {
-        p++;
-
-    } else {
-        while (p < j->end && *p >= '0' && *p <= '9') {
-            if (v <= TRTC_NUMBER_MAX) {
-                v = v * 10 + (uint64_t) (*p - '0');
-            }
-
-            p++;
-        }
-    }
-
-    if (p < j->end && *p == '.') {
-        plain = 0;
-        p++;
-
-        if (p == j->end || *p < '0' || *p > '9') {
-            return -1;
-        }
-
-        while (p < j->end && *p >= '0' && *p <= '9') {
-            p++;
-        }
-    }
-
-    if (p < j->end && (*p == 'e' || *p == 'E')) {
-        plain = 0;
-        p++;
-
-        if (p < j->end && (*p == '+' || *p == '-')) {
-            p++;
-        }
-
-        if (p == j->end || *p < '0' || *p > '9') {
-            return -1;
-        }
-
-        while (p < j->end && *p >= '0' && *p <= '9') {
-            p++;
-        }
-    }
-
-    j->p = p;
-    *valid = 0;
-
-    if (plain) {
-        if (v <= TRTC_NUMBER_MAX) {
-            *value = (int64_t) v;
-            *valid = 1;
-        }
-
-        return 0;
-    }
-
-    /* 1.4e9, 1400000000.0, -0: what the number is, as a double */
-
-    n = (size_t) (p - start);
-
-    if (n > TRTC_JSON_NUMBER_MAX) {
-        return 0;
-    }
-
-    memcpy(buf, start, n);
-    buf[n] = '\0';
-
-    d = strtod(buf, NULL);
-
-    /* also false for NaN */
-    if (d >= 0 && d <= (double) TRTC_NUMBER_MAX
-        && d == (double) (int64_t) d)
-    {
-        *value = (int64_t) d;
-        *valid = 1;
-    }
-
-    return 0;
-}
-
-
-/* true, false or null */
-
-static int
-trtc_json_literal(trtc_json_t *j, const char *word, size_t len)
-{
-    if ((size_t) (j->end - j->p) < len || memcmp(j->p, word, len) != 0) {
-        return -1;
-    }
-
-    j->p += len;
-
-    return 0;
-}
-
-
-/* any value, only checked; depth: of the object or array it is in */
-
-static int
-trtc_json_skip(trtc_json_t *j, int depth)
-{
-    char     close;
-    int64_t  v;
-    int      valid;
-
-    if (j->p == j->end) {
-        return -1;
-    }
-
-    switch (*j->p) {
-
-    case '"':
-        return trtc_json_string(j, NULL, 0, NULL);
-
-    case 't':
-        return trtc_json_literal(j, "true", 4);
-
-    case 'f':
-        return trtc_json_literal(j, "false", 5);
-
-    case 'n':
-        return trtc_json_literal(j, "null", 4);
-
-    case '{':
-    case '[':
-        break;
-
-    default:
-        return trtc_json_number(j, &v, &valid);
-    }
-
-    if (depth >= TRTC_JSON_DEPTH) {
-        return -1;
-    }
-
-    close = (*j->p++ == '{') ? '}' : ']';
-
-    trtc_json_space(j);
-
-    if (j->p < j->end && *j->p == close) {
-        j->p++;
-        return 0;
-    }
-
-    for ( ;; ) {
-        if (close == '}') {
-            if (trtc_json_string(j, NULL, 0, NULL) != 0) {
-                return -1;
-            }
-
-            trtc_json_space(j);
-
-            if (j->p == j->end || *j->p++ != ':') {
-                return -1;
-            }
-
-            trtc_json_space(j);
-        }
-
-        if (trtc_json_skip(j, depth + 1) != 0) {
-            return -1;
-        }
-
-        trtc_json_space(j);
-
-        if (j->p == j->end) {
-            return -1;
-        }
-
-        if (*j->p == close) {
-            j->p++;
-            return 0;
-        }
-
-        if (*j->p++ != ',') {
-            return -1;
-        }
-
-        trtc_json_space(j);
     }
 }

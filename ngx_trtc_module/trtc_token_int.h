@@ -64,8 +64,15 @@ struct trtc_ctx_s {
 
 /* what a token's JSON gives besides *tok: what TLS.sig is the HMAC of */
 typedef struct {
-    const char              *userbuf;
+    const char              *userbuf;    /* in the JSON, or userbuf_b64 */
     size_t                   userbuf_len;
+
+    /* TLS.sdkappid, TLS.time, TLS.expire where the JSON has them as their
+     * decimal digits alone, for the signed content; NULL: another
+     * spelling (1.4e9), or none */
+    const char              *digits[3];
+    size_t                   digits_len[3];
+
     unsigned char            sig[TRTC_SIG_LEN];
     char                     userbuf_b64[TRTC_USERBUF_B64_MAX + 1];
 } trtc_fields_t;
@@ -75,9 +82,52 @@ typedef struct {
 int trtc_json_token(const char *json, size_t len, trtc_token_t *tok,
     trtc_fields_t *f);
 
+/* trtc_json_lex.c: where a token's JSON is read, up to its end */
+typedef struct {
+    const char              *p;
+    const char              *end;
+} trtc_json_t;
+
+/* 1: a string with no escapes, *s and *len where it is; 0: a string with
+ * escapes, j unmoved; -1: bad JSON */
+int trtc_json_raw(trtc_json_t *j, const char **s, size_t *len);
+
+/* 0, a string unescaped into out (NULL: only checked), *len its length
+ * or size if it is that long or longer; -1: bad JSON */
+int trtc_json_string(trtc_json_t *j, char *out, size_t size, size_t *len);
+
+/* 0, *valid when it is an integer of 0 to TRTC_NUMBER_MAX, in *value,
+ * TRTC_JSON_DIGITS when written as its decimal digits alone; -1: bad
+ * JSON */
+int trtc_json_number(trtc_json_t *j, int64_t *value, int *valid);
+
+#define TRTC_JSON_DIGITS     2
+
+/* 0, any value only checked, depth that of the object or array it is
+ * in; -1: bad JSON */
+int trtc_json_skip(trtc_json_t *j, int depth);
+
+
+/* JSON's whitespace; mostly there is none: what is above ' ' is none */
+
+static inline void
+trtc_json_space(trtc_json_t *j)
+{
+    while (j->p < j->end && (unsigned char) *j->p <= ' '
+           && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n'
+               || *j->p == '\r'))
+    {
+        j->p++;
+    }
+}
+
+
 /* trtc_key.c */
 void trtc_hmac(const trtc_key_t *key, const char *msg, size_t len,
     unsigned char *digest);
+
+/* trtc_token.c: zlib's adler32(1, p, len), faster */
+uint32_t trtc_adler32(const unsigned char *p, size_t len);
 
 /* trtc_token.c: a NUL, raw or escaped, which cJSON's strings end at
  * (trtc_sdp.c reads signaling messages with cJSON) */

@@ -161,6 +161,15 @@ $t->run(<<'EOF');
             trtc_auth on;
             trtc_auth_token $http_x_trtc_token;
         }
+
+        # a source of one variable is read where nginx has it, one of
+        # more as a complex value; the first that is not empty is taken
+        location = /sources {
+            alias %%TESTDIR%%/html/login.html;
+            trtc_auth on;
+            trtc_auth_token "${arg_a}${arg_b}" ${http_x_trtc_token}
+                            $cookie_t $arg_t;
+        }
     }
 EOF
 
@@ -366,6 +375,26 @@ is($t->get('/bearer', Authorization => "Bearer $sig")->{status}, 200,
 is($t->get('/bearer', Authorization => "Basic $sig")->{status}, 401,
    'not another scheme');
 is($t->get('/local')->{status}, 200, 'satisfy any: allowed by address');
+
+my $half = int(length($sig) / 2);
+my ($sig_a, $sig_b) = (substr($sig, 0, $half), substr($sig, $half));
+(my $sig_escaped = $sig) =~ s/^(...)/join('', map { sprintf('%%%02X', ord) }
+                                                split(m{}, $1))/e;
+my $bad_sig = forge(identifier => 'alice', time => $now, key => 'other');
+
+is($t->get("/sources?a=$sig_a&b=$sig_b")->{status}, 200,
+   'a source of two variables');
+is($t->get("/sources?a=$sig_a")->{status}, 401,
+   'a source of two variables, one of them only');
+is($t->get('/sources', 'X-TRTC-Token' => $sig)->{status}, 200,
+   'a source of one variable, in braces');
+is($t->get('/sources', 'X-TRTC-Token' => $bad_sig)->{status}, 401,
+   'a source of one variable: its token is verified');
+is($t->get('/sources', Cookie => "t=$sig")->{status}, 200,
+   'the third source, the first two empty');
+is($t->get("/sources?t=$sig_escaped")->{status}, 200,
+   'a source of one variable, URL-escaped');
+is($t->get('/sources')->{status}, 401, 'no source given');
 
 $t->stop;
 

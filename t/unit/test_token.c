@@ -1478,6 +1478,7 @@ test_json(void)
         { F_TIME, "0x6553f100", TRTC_ERR_JSON },
         { F_TIME, "1700000000" "0000000000" "0000000000" "0000000000"
                   "0000000000" "0000000000" "0000", TRTC_ERR_TIME },
+        { F_TIME, "18446744075409551616", TRTC_ERR_TIME },     /* 2^64 + */
         { F_EXP, "-0", TRTC_ERR_SIGNATURE },
 
         { F_EXP, "\"86400\"", TRTC_ERR_EXPIRE },

@@ -57,6 +57,8 @@ int t_token_setup(void);
 void t_token_teardown(void);
 
 void test_base64(void);
+void test_adler32(void);
+void test_base64_tables(void);
 void test_userbuf(void);
 void test_names(void);
 void test_strerror(void);
