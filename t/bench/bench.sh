@@ -23,7 +23,7 @@
 #   BENCH_WRK_THREADS   wrk threads [2]
 #   BENCH_WRK_CPUS      taskset CPU list for wrk, empty: not pinned []
 #   BENCH_AFFINITY      nginx's worker_cpu_affinity, "none": unset [none]
-#   BENCH_CASES         which of a b c d e f g, e.g. "b c d" [all]
+#   BENCH_CASES         which of a b c d e f g h i, e.g. "b c d" [all]
 #   BENCH_CORE_SECONDS  seconds of each token core measurement [2]
 #   BENCH_CORE_CPU      the CPU the token core benchmarks run on [last]
 #   BENCH_KEEP          keep the working directory
@@ -46,7 +46,7 @@ connections=${BENCH_CONNECTIONS:-64}
 wrk_threads=${BENCH_WRK_THREADS:-2}
 wrk_cpus=${BENCH_WRK_CPUS:-}
 affinity=${BENCH_AFFINITY:-none}
-cases=${BENCH_CASES:-a b c d e f g}
+cases=${BENCH_CASES:-a b c d e f g h i}
 core_seconds=${BENCH_CORE_SECONDS:-2}
 ncpu=$(nproc)
 core_cpu=${BENCH_CORE_CPU:-$((ncpu - 1))}
@@ -157,6 +157,14 @@ pmk=$(sed -n 's/.*"privateMapKey":"\([^"]*\)".*/\1/p' <<< "$issued")
     >/dev/null || die "(f) issued a PrivateMapKey that does not verify"
 curl -s "$base/issue?userId=$user" | grep -q '"userSig":"' \
     || die "(e) issued no UserSig"
+
+# (h) and (i) return what (e) and (f) issue, byte for byte in length
+for p in "e h" "f i"; do
+    read -r x y <<< "$p"
+    lx=$(curl -s -o /dev/null -w '%{size_download}' "$base$(case_path "$x")")
+    ly=$(curl -s -o /dev/null -w '%{size_download}' "$base$(case_path "$y")")
+    [ "$lx" = "$ly" ] || die "($y)'s reply is $ly bytes, ($x)'s $lx"
+done
 
 [ "$(status -H "$hdr" "$base2/uncached/room.html")" = 200 ] \
     || die "(g) with the token is not 200"

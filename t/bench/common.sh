@@ -14,9 +14,11 @@ run_user=
 
 # bench_files: a fresh random key, readable by root only as in
 # production; the static file, a small room page of some 700 bytes; a
-# PrivateMapKey for it, into $token
+# PrivateMapKey for it, into $token; and, for (h) and (i), replies as
+# (e) and (f) write them, with tokens of their lengths, into $reply_e
+# and $reply_f
 bench_files() {
-    local i
+    local i now sig
 
     umask 077
     openssl rand -hex 32 > "$work/trtc.key"
@@ -35,6 +37,15 @@ bench_files() {
 
     token=$("$tool" sign -k "$work/trtc.key" -a "$sdkappid" -u "$user" \
             -r "$room" -e 86400)
+
+    now=$(date +%s)
+    sig=$("$tool" sign -k "$work/trtc.key" -a "$sdkappid" -u "$user" \
+          -e 86400)
+    reply_e="{\"sdkAppId\":$sdkappid,\"userId\":\"$user\",\"userSig\":\"$sig\""
+    reply_e+=",\"expire\":86400,\"expiresAt\":$((now + 86400))"
+    reply_f="$reply_e,\"roomId\":$room,\"privilege\":255"
+    reply_f+=",\"privateMapKey\":\"$token\"}\\n"
+    reply_e+="}\\n"
 }
 
 # bench_conf RUN PORT STATUS AFFINITY: the configuration of an nginx that
@@ -44,7 +55,8 @@ bench_conf() {
     sed -e "s|@MODULE@|$module|" -e "s|@DIR@|$work|g" -e "s|@RUN@|$1|g" \
         -e "s|@PORT@|$2|" -e "s|@STATUS@|$3|" \
         -e "s|@SDKAPPID@|$sdkappid|" -e "s|@USER@|$run_user|" \
-        -e "s|@AFFINITY@|$4|" \
+        -e "s|@AFFINITY@|$4|" -e "s|@REPLY_E@|$reply_e|" \
+        -e "s|@REPLY_F@|$reply_f|" \
         "$repo/t/bench/nginx.conf.in" > "$1/nginx.conf"
 
     "$nginx_bin" -p "$1/" -c "$1/nginx.conf" -e "$1/error.log" -t -q \
@@ -76,6 +88,8 @@ case_path() {
     e) echo "/issue?userId=$user" ;;
     f) echo "/issue-room?userId=$user&roomId=$room" ;;
     g) echo "/uncached/room.html" ;;
+    h) echo "/reply-e?userId=$user" ;;
+    i) echo "/reply-f?userId=$user&roomId=$room" ;;
     *) die "unknown case $1" ;;
     esac
 }

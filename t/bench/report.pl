@@ -32,6 +32,8 @@ my %label = (
     e => 'trtc_issue: UserSig',
     f => 'trtc_issue: UserSig + PrivateMapKey',
     g => 'static file, cache off, counters on',
+    h => "return 200 of (e)'s reply",
+    i => "return 200 of (f)'s reply",
 );
 
 my @targets = (
@@ -39,6 +41,8 @@ my @targets = (
     [ 'd', 'b', 0.92 ],
     [ 'e', 'a', 0.95 ],
     [ 'f', 'a', 0.95 ],
+    [ 'e', 'h', 0.95 ],
+    [ 'f', 'i', 0.95 ],
     [ 'g', 'd', 0.98 ],
 );
 
@@ -199,6 +203,45 @@ if (%core) {
                defined $c ? sprintf('%.0f', $c) : '-',
                defined $n ? sprintf('%.0f', $n) : '-',
                (defined $c && defined $n) ? sprintf('%.2fx', $c / $n) : '-';
+    }
+}
+
+# issuing's floor: the signing alone, as the core signs, added to (a)'s
+# nginx CPU a request; (e) and (f) by nginx CPU cannot pass it
+
+my %signs = (e => [ 'sign_usersig' ], f => [ 'sign_usersig', 'sign_pmk' ]);
+
+if ($nginx{a} && $core{c}) {
+    my $a = median(map { $_->{cpu_us} } values %{ $nginx{a} });
+    my @lines;
+
+    for my $c (sort keys %signs) {
+        my @ops = map { median(values %{ $core{c}{$_} || {} }) }
+                  @{ $signs{$c} };
+        next if !$nginx{$c} || grep { !$_ } @ops;
+
+        my $sign = 0;
+        $sign += 1e6 / $_ for @ops;
+
+        my @p = map { $nginx{$_->[0]}{$_->[1]}{cpu_us}
+                      ? $nginx{a}{$_->[1]}{cpu_us}
+                        / $nginx{$_->[0]}{$_->[1]}{cpu_us} : 0 }
+                map { [ $c, $_ ] }
+                grep { $nginx{a}{$_} } keys %{ $nginx{$c} };
+
+        push @lines, sprintf("(%s)/(a) %6.1f%% of at most %5.1f%%: the"
+                             . " signing alone %.2f us, on (a)'s %.1f us",
+                             $c, 100 * median(@p), 100 * $a / ($a + $sign),
+                             $sign, $a);
+    }
+
+    if (@lines) {
+        print "
+issuing's floor, by nginx CPU: what (a) would be with the"
+              . " core's signing added
+
+";
+        print map { "$_\n" } @lines;
     }
 }
 
