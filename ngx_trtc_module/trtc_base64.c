@@ -4,13 +4,27 @@
  *
  * Base64 as the tokens write it: the standard alphabet (signatures,
  * userbufs) or TRTC's variant ('*', '-', '_' for '+', '/', '=') of the
- * token itself; decoding takes missing padding.
+ * token itself; decoding takes missing padding.  Encoding is most of
+ * what signing costs after the HMAC: on x86 with SSSE3, 12 bytes at a
+ * time.
  */
 
 
 #include <string.h>
 
+#if (defined __GNUC__ && (defined __x86_64__ || defined __i386__))
+#define TRTC_B64_SSSE3  1
+#include <tmmintrin.h>
+#endif
+
 #include "trtc_token_int.h"
+
+
+#if (TRTC_B64_SSSE3)
+static size_t trtc_base64_encode_ssse3(char *restrict dst,
+    const unsigned char *restrict src, size_t len, int variant);
+static int trtc_base64_has_ssse3(void);
+#endif
 
 
 static const char  trtc_b64_std[] =
@@ -26,10 +40,22 @@ trtc_base64_encode(char *restrict dst, const unsigned char *restrict src,
     char        *d, pad;
     uint32_t     v;
     const char  *basis;
+#if (TRTC_B64_SSSE3)
+    size_t       n;
+#endif
 
     basis = (variant == TRTC_BASE64_TRTC) ? trtc_b64_trtc : trtc_b64_std;
     pad = (variant == TRTC_BASE64_TRTC) ? '_' : '=';
     d = dst;
+
+#if (TRTC_B64_SSSE3)
+    if (len >= 16 && trtc_base64_has_ssse3()) {
+        n = trtc_base64_encode_ssse3(d, src, len, variant);
+        d += n / 3 * 4;
+        src += n;
+        len -= n;
+    }
+#endif
 
     while (len > 2) {
         v = (uint32_t) src[0] << 16 | (uint32_t) src[1] << 8 | src[2];
@@ -61,6 +87,89 @@ trtc_base64_encode(char *restrict dst, const unsigned char *restrict src,
 
     return (size_t) (d - dst);
 }
+
+
+#if (TRTC_B64_SSSE3)
+
+/*
+ * Four quanta at a time: 16 bytes are loaded, 12 used, so it stops
+ * while 16 are left; it returns the bytes it encoded, a multiple of 3.
+ * In each 32-bit lane the shuffle puts a quantum's bytes a, b, c as the
+ * 16-bit words ab and bc; two multiplications move its four 6-bit values
+ * to a byte each.  A value is then the character less an offset, one of
+ * five by its range: the ranges are told apart by a saturated
+ * subtraction and one comparison, and the offsets looked up by a second
+ * shuffle.
+ */
+
+__attribute__((target("ssse3")))
+static size_t
+trtc_base64_encode_ssse3(char *restrict dst, const unsigned char *restrict src,
+    size_t len, int variant)
+{
+    size_t   n;
+    __m128i  in, v, range, offsets, place, a_mask, c_mask, a_mul, c_mul;
+
+    place = _mm_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
+
+    /* the 1st value, a's high 6 bits of ab, and the 3rd, of bc, shifted
+     * down to their bytes; the 2nd, of ab, and the 4th, c's low 6 bits,
+     * shifted up to theirs */
+
+    a_mask = _mm_set1_epi32(0x0fc0fc00);
+    a_mul = _mm_set1_epi32(0x04000040);
+    c_mask = _mm_set1_epi32(0x003f03f0);
+    c_mul = _mm_set1_epi32(0x01000010);
+
+    /* by range: 26..51, 52..61 (1 to 10), 62 (11), 63 (12), 0..25 (13) */
+
+    offsets = (variant == TRTC_BASE64_TRTC)
+              ? _mm_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52,
+                              '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                              '0' - 52, '0' - 52, '0' - 52, '*' - 62,
+                              '-' - 63, 'A', 0, 0)
+              : _mm_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52,
+                              '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                              '0' - 52, '0' - 52, '0' - 52, '+' - 62,
+                              '/' - 63, 'A', 0, 0);
+
+    for (n = 0; len - n >= 16; n += 12) {
+        in = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) (src + n)),
+                              place);
+
+        v = _mm_or_si128(_mm_mulhi_epu16(_mm_and_si128(in, a_mask), a_mul),
+                         _mm_mullo_epi16(_mm_and_si128(in, c_mask), c_mul));
+
+        range = _mm_or_si128(_mm_subs_epu8(v, _mm_set1_epi8(51)),
+                             _mm_and_si128(_mm_cmpgt_epi8(_mm_set1_epi8(26),
+                                                          v),
+                                           _mm_set1_epi8(13)));
+
+        v = _mm_add_epi8(v, _mm_shuffle_epi8(offsets, range));
+
+        _mm_storeu_si128((__m128i *) (dst + n / 3 * 4), v);
+    }
+
+    return n;
+}
+
+
+/* once: the CPU is the same for the life of the process */
+
+static int
+trtc_base64_has_ssse3(void)
+{
+    static int  has = -1;
+
+    if (has < 0) {
+        __builtin_cpu_init();
+        has = __builtin_cpu_supports("ssse3") ? 1 : 0;
+    }
+
+    return has;
+}
+
+#endif
 
 
 /* each character's value in the alphabet; XX where it is none */

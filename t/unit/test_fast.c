@@ -128,3 +128,105 @@ test_base64_tables(void)
 
     T_TRUE(ok);
 }
+
+
+/*
+ * The encoder against one written from RFC 4648 a bit at a time, for
+ * every length to past several of its 12-byte blocks, from bytes of
+ * every value and from every offset of a buffer (the block loads 16).
+ */
+
+#define T_B64_MAX  300
+
+static size_t
+t_base64_bits(char *dst, const unsigned char *src, size_t len,
+    const char *alphabet, char pad)
+{
+    size_t    i, n, bit;
+    unsigned  v;
+
+    n = 0;
+
+    for (bit = 0; bit < len * 8; bit += 6) {
+        v = 0;
+
+        for (i = 0; i < 6; i++) {
+            v <<= 1;
+
+            if (bit + i < len * 8) {
+                v |= (src[(bit + i) / 8] >> (7 - (bit + i) % 8)) & 1;
+            }
+        }
+
+        dst[n++] = alphabet[v];
+    }
+
+    while (n % 4) {
+        dst[n++] = pad;
+    }
+
+    return n;
+}
+
+
+void
+test_base64_encode(void)
+{
+    int             variant;
+    char            got[T_B64_MAX * 2], exp[T_B64_MAX * 2];
+    size_t          len, off, got_len, exp_len;
+    unsigned char   buf[T_B64_MAX + 16];
+
+    static const char  *alphabets[] = {
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789*-"
+    };
+
+    for (len = 0; len < sizeof(buf); len++) {
+        buf[len] = (unsigned char) (len * 151 + (len >> 3) * 7);
+    }
+
+    for (variant = TRTC_BASE64_STD; variant <= TRTC_BASE64_TRTC; variant++) {
+        for (off = 0; off < 16; off += 5) {
+            for (len = 0; len <= T_B64_MAX; len++) {
+                got_len = trtc_base64_encode(got, buf + off, len, variant);
+                exp_len = t_base64_bits(exp, buf + off, len,
+                                 alphabets[variant == TRTC_BASE64_TRTC],
+                                 variant == TRTC_BASE64_TRTC ? '_' : '=');
+
+                if (got_len != exp_len || memcmp(got, exp, exp_len) != 0) {
+                    t_at("base64 encode, variant %d, %zu bytes from %zu",
+                         variant, len, off);
+                    T_INT(got_len, exp_len);
+                    T_TRUE(memcmp(got, exp, exp_len) == 0);
+                    t_at(NULL);
+                    return;
+                }
+            }
+        }
+    }
+
+    /* every byte value in every place of a quantum, in every block */
+
+    for (off = 0; off < 3; off++) {
+        for (len = 0; len < 256; len++) {
+            memset(buf, 0x5a, 48);
+            buf[off + 3 * (len % 16)] = (unsigned char) len;
+
+            got_len = trtc_base64_encode(got, buf, 48, TRTC_BASE64_TRTC);
+            exp_len = t_base64_bits(exp, buf, 48, alphabets[1], '_');
+
+            if (got_len != exp_len || memcmp(got, exp, exp_len) != 0) {
+                break;
+            }
+        }
+
+        if (len < 256) {
+            t_at("base64 encode, byte %zu in place %zu", len, off);
+            break;
+        }
+    }
+
+    T_TRUE(off == 3);
+    t_at(NULL);
+}

@@ -20,6 +20,7 @@ static t_test_t  t_tests[] = {
     { "base64", test_base64 },
     { "adler32", test_adler32 },
     { "base64_tables", test_base64_tables },
+    { "base64_encode", test_base64_encode },
     { "userbuf", test_userbuf },
     { "names", test_names },
     { "strerror", test_strerror },

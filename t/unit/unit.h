@@ -59,6 +59,7 @@ void t_token_teardown(void);
 void test_base64(void);
 void test_adler32(void);
 void test_base64_tables(void);
+void test_base64_encode(void);
 void test_userbuf(void);
 void test_names(void);
 void test_strerror(void);
