@@ -214,8 +214,11 @@ ngx_http_trtc_issue_tokens(ngx_http_request_t *r,
 
     keys = tlcf->keys->elts;
 
-    p = ngx_sprintf(body, "{\"sdkAppId\":%uD,\"userId\":\"%s\","
-                    "\"userSig\":\"", tok->sdkappid, tok->identifier);
+    p = ngx_cpymem(body, "{\"sdkAppId\":", sizeof("{\"sdkAppId\":") - 1);
+    p = ngx_http_trtc_json_number(p, tok->sdkappid);
+    p = ngx_cpymem(p, ",\"userId\":\"", sizeof(",\"userId\":\"") - 1);
+    p = ngx_cpymem(p, tok->identifier, tok->identifier_len);
+    p = ngx_cpymem(p, "\",\"userSig\":\"", sizeof("\",\"userSig\":\"") - 1);
 
     rc = trtc_sign(worker, keys[0], tok, (char *) p, &len);
 
@@ -226,8 +229,10 @@ ngx_http_trtc_issue_tokens(ngx_http_request_t *r,
     token->data = p;
     token->len = len;
 
-    p = ngx_sprintf(p + len, "\",\"expire\":%T,\"expiresAt\":%T",
-                    tok->expire, tok->time + tok->expire);
+    p = ngx_cpymem(p + len, "\",\"expire\":", sizeof("\",\"expire\":") - 1);
+    p = ngx_http_trtc_json_number(p, (uint64_t) tok->expire);
+    p = ngx_cpymem(p, ",\"expiresAt\":", sizeof(",\"expiresAt\":") - 1);
+    p = ngx_http_trtc_json_number(p, (uint64_t) (tok->time + tok->expire));
 
     ngx_http_trtc_count_issued(r, NGX_HTTP_TRTC_ISSUED_USERSIG);
 
@@ -245,8 +250,10 @@ ngx_http_trtc_issue_tokens(ngx_http_request_t *r,
 
     p = ngx_cpymem(p, ",\"roomId\":", sizeof(",\"roomId\":") - 1);
     p = ngx_http_trtc_json_room(p, &signed_room);
-    p = ngx_sprintf(p, ",\"privilege\":%uD,\"privateMapKey\":\"",
-                    tok->userbuf.privilege);
+    p = ngx_cpymem(p, ",\"privilege\":", sizeof(",\"privilege\":") - 1);
+    p = ngx_http_trtc_json_number(p, tok->userbuf.privilege);
+    p = ngx_cpymem(p, ",\"privateMapKey\":\"",
+                   sizeof(",\"privateMapKey\":\"") - 1);
 
     rc = trtc_sign(worker, keys[0], tok, (char *) p, &len);
 

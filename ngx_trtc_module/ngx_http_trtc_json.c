@@ -68,7 +68,7 @@ u_char *
 ngx_http_trtc_json_room(u_char *p, trtc_room_t *room)
 {
     if (room->ver == 0) {
-        return ngx_sprintf(p, "%uD", room->roomid);
+        return ngx_http_trtc_json_number(p, room->roomid);
     }
 
     *p++ = '"';
@@ -76,6 +76,28 @@ ngx_http_trtc_json_room(u_char *p, trtc_room_t *room)
     *p++ = '"';
 
     return p;
+}
+
+
+/*
+ * A number in decimal, as ngx_sprintf()'s "%uL" prints it but without
+ * reading a format: the replies that issue tokens print several
+ */
+
+u_char *
+ngx_http_trtc_json_number(u_char *p, uint64_t v)
+{
+    u_char   digits[NGX_INT64_LEN];
+    u_char  *d;
+
+    d = digits + NGX_INT64_LEN;
+
+    do {
+        *--d = (u_char) ('0' + v % 10);
+        v /= 10;
+    } while (v);
+
+    return ngx_cpymem(p, d, digits + NGX_INT64_LEN - d);
 }
 
 
