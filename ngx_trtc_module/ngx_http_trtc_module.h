@@ -77,6 +77,7 @@ typedef struct {
  */
 typedef struct {
     ngx_http_complex_value_t   cv;
+    ngx_int_t                  index;     /* as ngx_http_trtc_source_t's */
     ngx_uint_t                 decoded;
 } ngx_http_trtc_id_t;
 

@@ -23,6 +23,8 @@ static ngx_array_t *ngx_http_trtc_compile_list(ngx_conf_t *cf,
     ngx_str_t *values, ngx_uint_t n);
 static ngx_int_t ngx_http_trtc_variable_index(ngx_conf_t *cf,
     ngx_str_t *value);
+static ngx_int_t ngx_http_trtc_read(ngx_http_request_t *r,
+    ngx_http_complex_value_t *cv, ngx_int_t index, ngx_str_t *value);
 
 
 /* where a token is looked for when trtc_auth_token is not set */
@@ -41,38 +43,18 @@ ngx_int_t
 ngx_http_trtc_token(ngx_http_request_t *r, ngx_http_trtc_loc_conf_t *tlcf,
     ngx_str_t *token)
 {
-    ngx_str_t                   value;
-    ngx_uint_t                  i;
-    ngx_http_trtc_source_t     *src;
-    ngx_http_variable_value_t  *vv;
+    ngx_str_t                value;
+    ngx_uint_t               i;
+    ngx_http_trtc_source_t  *src;
 
     src = tlcf->auth.tokens->elts;
 
     for (i = 0; i < tlcf->auth.tokens->nelts; i++) {
 
-        if (src[i].index == NGX_ERROR) {
-            if (ngx_http_complex_value(r, &src[i].cv, &value) != NGX_OK) {
-                return NGX_ERROR;
-            }
-
-        } else {
-
-            /*
-             * the variable as the complex value would read it (evaluated
-             * again only when it is not cacheable; a variable that fails
-             * or is not found is empty), but not copied: nothing here
-             * writes to the value
-             */
-
-            vv = ngx_http_get_flushed_variable(r, src[i].index);
-
-            if (vv == NULL || vv->not_found) {
-                value.len = 0;
-
-            } else {
-                value.len = vv->len;
-                value.data = vv->data;
-            }
+        if (ngx_http_trtc_read(r, &src[i].cv, src[i].index, &value)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
         }
 
         if (value.len) {
@@ -118,7 +100,7 @@ ngx_int_t
 ngx_http_trtc_value(ngx_http_request_t *r, ngx_http_trtc_id_t *id,
     ngx_str_t *value)
 {
-    if (ngx_http_complex_value(r, &id->cv, value) != NGX_OK) {
+    if (ngx_http_trtc_read(r, &id->cv, id->index, value) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -127,6 +109,38 @@ ngx_http_trtc_value(ngx_http_request_t *r, ngx_http_trtc_id_t *id,
     }
 
     return ngx_http_trtc_unescape(r, value);
+}
+
+
+/*
+ * A value of a token source or an id: where it is one variable, the
+ * variable as the complex value would read it (evaluated again only when
+ * it is not cacheable; a variable that fails or is not found is empty),
+ * but not copied: nothing here writes to the value
+ */
+
+static ngx_int_t
+ngx_http_trtc_read(ngx_http_request_t *r, ngx_http_complex_value_t *cv,
+    ngx_int_t index, ngx_str_t *value)
+{
+    ngx_http_variable_value_t  *vv;
+
+    if (index == NGX_ERROR) {
+        return ngx_http_complex_value(r, cv, value);
+    }
+
+    vv = ngx_http_get_flushed_variable(r, index);
+
+    if (vv == NULL || vv->not_found) {
+        value->len = 0;
+        value->data = NULL;
+
+    } else {
+        value->len = vv->len;
+        value->data = vv->data;
+    }
+
+    return NGX_OK;
 }
 
 
@@ -228,6 +242,8 @@ ngx_http_trtc_id_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     if (ngx_http_trtc_compile(cf, &value[1], &id->cv) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
+
+    id->index = ngx_http_trtc_variable_index(cf, &value[1]);
 
     *field = id;
 
@@ -351,6 +367,8 @@ ngx_http_trtc_default_user(ngx_conf_t *cf)
         {
             return NULL;
         }
+
+        id->index = ngx_http_trtc_variable_index(cf, &ngx_http_trtc_user);
 
         /* $remote_user, as the client sent it: not URL-escaped */
         id->decoded = 1;
