@@ -293,7 +293,8 @@ bench: $(MODULE) $(BUILD)/trtc-tool $(BUILD)/token-bench \
 profile: $(MODULE) $(BUILD)/trtc-tool
 	NGINX_BIN=$(NGINX_BIN) bash t/bench/profile.sh $(abspath $(MODULE))
 
-# the same, counted: callgrind's instructions a request of case (d)
+# the same, counted: callgrind's instructions a request of a case
+# (CALLGRIND_CASES="d e f", default d)
 callgrind: $(MODULE) $(BUILD)/trtc-tool
 	NGINX_BIN=$(NGINX_BIN) bash t/bench/callgrind.sh $(abspath $(MODULE))
 
