@@ -18,6 +18,9 @@
 
 
 static ngx_http_trtc_ctx_t *ngx_http_trtc_verify(ngx_http_request_t *r);
+static ngx_int_t ngx_http_trtc_verify_token(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, ngx_http_trtc_ctx_t *ctx,
+    ngx_str_t *token, ngx_int_t *key, ngx_uint_t *evicted);
 static ngx_http_trtc_ctx_t *ngx_http_trtc_get_ctx(ngx_http_request_t *r);
 static void ngx_http_trtc_cleanup(void *data);
 static ngx_uint_t ngx_http_trtc_repeated(ngx_http_request_t *r,
@@ -85,11 +88,9 @@ ngx_http_trtc_access_handler(ngx_http_request_t *r)
 static ngx_http_trtc_ctx_t *
 ngx_http_trtc_verify(ngx_http_request_t *r)
 {
-    u_char                     digest[TRTC_DIGEST_LEN];
     ngx_int_t                  rc, key;
     ngx_str_t                  token;
     ngx_uint_t                 evicted;
-    trtc_ctx_t                *worker;
     ngx_pool_cleanup_t        *cln;
     ngx_http_trtc_ctx_t       *ctx;
     ngx_http_trtc_loc_conf_t  *tlcf;
@@ -139,51 +140,11 @@ ngx_http_trtc_verify(ngx_http_request_t *r)
         goto done;
     }
 
-    worker = ngx_http_trtc_worker_ctx(r->connection->log);
-    if (worker == NULL) {
+    if (ngx_http_trtc_verify_token(r, tlcf, ctx, &token, &key, &evicted)
+        != NGX_OK)
+    {
         return NULL;
     }
-
-    if (tlcf->auth.cache) {
-        if (trtc_digest(tlcf->auth.keyset, TRTC_DIGEST_LEN,
-                        (char *) token.data, token.len, digest)
-            != 0)
-        {
-            return NULL;
-        }
-
-        if (ngx_http_trtc_cache_get(tlcf->auth.cache, digest,
-                                    (uint32_t) tlcf->sdkappid, &ctx->token)
-            == NGX_OK)
-        {
-            ctx->cache = NGX_HTTP_TRTC_CACHE_HIT;
-            ctx->reason = trtc_check_expiry(&ctx->token, ngx_time(),
-                                            tlcf->auth.leeway);
-            if (ctx->reason == TRTC_OK) {
-                key = ctx->token.key;
-            }
-
-            goto check;
-        }
-
-        ctx->cache = NGX_HTTP_TRTC_CACHE_MISS;
-    }
-
-    ctx->reason = trtc_verify(worker, tlcf->keys->elts, tlcf->keys->nelts,
-                              (uint32_t) tlcf->sdkappid, (char *) token.data,
-                              token.len, ngx_time(), tlcf->auth.leeway,
-                              &ctx->token);
-
-    if (ctx->reason == TRTC_OK) {
-        key = ctx->token.key;
-
-        if (tlcf->auth.cache) {
-            evicted = ngx_http_trtc_cache_put(tlcf->auth.cache, digest,
-                                              &ctx->token);
-        }
-    }
-
-check:
 
     if (ctx->reason == TRTC_OK
         && ngx_http_trtc_check(r, tlcf, &ctx->token, &ctx->reason) != NGX_OK)
@@ -211,6 +172,69 @@ done:
     }
 
     return ctx;
+}
+
+
+/*
+ * The token's fields and verdict into ctx: from the cache where the
+ * location has one and the token is in it, else verified (and then, if
+ * good, cached).  *key is the index of the key that verified it, -1 for
+ * none; *evicted, the entries the cache gave up for it.
+ */
+
+static ngx_int_t
+ngx_http_trtc_verify_token(ngx_http_request_t *r,
+    ngx_http_trtc_loc_conf_t *tlcf, ngx_http_trtc_ctx_t *ctx,
+    ngx_str_t *token, ngx_int_t *key, ngx_uint_t *evicted)
+{
+    u_char       digest[TRTC_DIGEST_LEN];
+    trtc_ctx_t  *worker;
+
+    worker = ngx_http_trtc_worker_ctx(r->connection->log);
+    if (worker == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (tlcf->auth.cache) {
+        if (trtc_digest(tlcf->auth.keyset, TRTC_DIGEST_LEN,
+                        (char *) token->data, token->len, digest)
+            != 0)
+        {
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_trtc_cache_get(tlcf->auth.cache, digest,
+                                    (uint32_t) tlcf->sdkappid, &ctx->token)
+            == NGX_OK)
+        {
+            ctx->cache = NGX_HTTP_TRTC_CACHE_HIT;
+            ctx->reason = trtc_check_expiry(&ctx->token, ngx_time(),
+                                            tlcf->auth.leeway);
+            if (ctx->reason == TRTC_OK) {
+                *key = ctx->token.key;
+            }
+
+            return NGX_OK;
+        }
+
+        ctx->cache = NGX_HTTP_TRTC_CACHE_MISS;
+    }
+
+    ctx->reason = trtc_verify(worker, tlcf->keys->elts, tlcf->keys->nelts,
+                              (uint32_t) tlcf->sdkappid, (char *) token->data,
+                              token->len, ngx_time(), tlcf->auth.leeway,
+                              &ctx->token);
+
+    if (ctx->reason == TRTC_OK) {
+        *key = ctx->token.key;
+
+        if (tlcf->auth.cache) {
+            *evicted = ngx_http_trtc_cache_put(tlcf->auth.cache, digest,
+                                               &ctx->token);
+        }
+    }
+
+    return NGX_OK;
 }
 
 

@@ -30,6 +30,9 @@ static ngx_int_t ngx_http_trtc_set_cookie(ngx_http_request_t *r,
     ngx_http_trtc_loc_conf_t *tlcf, u_char *token, size_t len);
 static ngx_uint_t ngx_http_trtc_cookie_attr(ngx_str_t *arg, char *name,
     ngx_str_t *value);
+static char *ngx_http_trtc_cookie_conf(ngx_conf_t *cf,
+    ngx_http_trtc_loc_conf_t *tlcf, ngx_str_t *path, ngx_str_t *domain,
+    ngx_str_t *samesite);
 static ngx_uint_t ngx_http_trtc_turn_url(ngx_str_t *url);
 
 
@@ -397,11 +400,8 @@ ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_trtc_loc_conf_t *tlcf = conf;
 
-    u_char                            *p;
-    size_t                             len;
-    ngx_str_t                         *value, path, domain, samesite;
-    ngx_uint_t                         i;
-    ngx_http_compile_complex_value_t   ccv;
+    ngx_str_t   *value, path, domain, samesite;
+    ngx_uint_t   i;
 
     if (tlcf->issue.cookie_name.data) {
         return "is duplicate";
@@ -477,7 +477,28 @@ ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         goto invalid;
     }
 
-    if (path.len) {
+    return ngx_http_trtc_cookie_conf(cf, tlcf, &path, &domain, &samesite);
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\"", &value[i]);
+
+    return NGX_CONF_ERROR;
+}
+
+
+/* trtc_issue_cookie's path, compiled, and its other attributes, written */
+
+static char *
+ngx_http_trtc_cookie_conf(ngx_conf_t *cf, ngx_http_trtc_loc_conf_t *tlcf,
+    ngx_str_t *path, ngx_str_t *domain, ngx_str_t *samesite)
+{
+    u_char                            *p;
+    size_t                             len;
+    ngx_http_compile_complex_value_t   ccv;
+
+    if (path->len) {
         tlcf->issue.cookie_path = ngx_palloc(cf->pool,
                                              sizeof(ngx_http_complex_value_t));
         if (tlcf->issue.cookie_path == NULL) {
@@ -487,7 +508,7 @@ ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         ngx_memzero(&ccv, sizeof(ngx_http_compile_complex_value_t));
 
         ccv.cf = cf;
-        ccv.value = &path;
+        ccv.value = path;
         ccv.complex_value = tlcf->issue.cookie_path;
 
         if (ngx_http_compile_complex_value(&ccv) != NGX_OK) {
@@ -496,7 +517,7 @@ ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     len = sizeof("; Domain=; HttpOnly; SameSite=") - 1
-          + domain.len + samesite.len;
+          + domain->len + samesite->len;
 
     p = ngx_pnalloc(cf->pool, len);
     if (p == NULL) {
@@ -505,22 +526,15 @@ ngx_http_trtc_issue_cookie(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     tlcf->issue.cookie_attrs.data = p;
 
-    if (domain.len) {
-        p = ngx_sprintf(p, "; Domain=%V", &domain);
+    if (domain->len) {
+        p = ngx_sprintf(p, "; Domain=%V", domain);
     }
 
-    p = ngx_sprintf(p, "; HttpOnly; SameSite=%V", &samesite);
+    p = ngx_sprintf(p, "; HttpOnly; SameSite=%V", samesite);
 
     tlcf->issue.cookie_attrs.len = p - tlcf->issue.cookie_attrs.data;
 
     return NGX_CONF_OK;
-
-invalid:
-
-    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid parameter \"%V\"", &value[i]);
-
-    return NGX_CONF_ERROR;
 }
 
 
