@@ -79,28 +79,6 @@ ngx_http_trtc_json_room(u_char *p, trtc_room_t *room)
 }
 
 
-/*
- * A number in decimal, as ngx_sprintf()'s "%uL" prints it but without
- * reading a format: the replies that issue tokens print several
- */
-
-u_char *
-ngx_http_trtc_json_number(u_char *p, uint64_t v)
-{
-    u_char   digits[NGX_INT64_LEN];
-    u_char  *d;
-
-    d = digits + NGX_INT64_LEN;
-
-    do {
-        *--d = (u_char) ('0' + v % 10);
-        v /= 10;
-    } while (v);
-
-    return ngx_cpymem(p, d, digits + NGX_INT64_LEN - d);
-}
-
-
 /* the opening of a handler: the methods it answers (else 405), no body */
 
 ngx_int_t

@@ -315,7 +315,11 @@ void ngx_http_trtc_count_issued(ngx_http_request_t *r,
 /* ngx_http_trtc_json.c */
 u_char *ngx_http_trtc_json_string(u_char *p, u_char *s, size_t len);
 u_char *ngx_http_trtc_json_room(u_char *p, trtc_room_t *room);
-u_char *ngx_http_trtc_json_number(u_char *p, uint64_t v);
+
+/* a number in decimal, as the token core prints the signed content's */
+#define ngx_http_trtc_json_number(p, v)                                     \
+    ((u_char *) trtc_put_number((char *) (p), (uint64_t) (v)))
+
 ngx_int_t ngx_http_trtc_read_nothing(ngx_http_request_t *r,
     ngx_uint_t methods);
 ngx_int_t ngx_http_trtc_add_header(ngx_http_request_t *r, char *name,

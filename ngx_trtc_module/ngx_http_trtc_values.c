@@ -132,8 +132,7 @@ ngx_http_trtc_read(ngx_http_request_t *r, ngx_http_complex_value_t *cv,
     vv = ngx_http_get_flushed_variable(r, index);
 
     if (vv == NULL || vv->not_found) {
-        value->len = 0;
-        value->data = NULL;
+        ngx_str_set(value, "");
 
     } else {
         value->len = vv->len;

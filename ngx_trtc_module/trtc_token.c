@@ -309,9 +309,9 @@ trtc_json_has_nul(const char *json, size_t len)
 }
 
 
-/* a number's decimal digits at p; the end */
+/* a number's decimal digits at p, at most 20; the end */
 
-static char *
+char *
 trtc_put_number(char *p, uint64_t v)
 {
     char  buf[20], *b;

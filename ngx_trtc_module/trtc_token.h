@@ -213,6 +213,9 @@ void trtc_room_of(const trtc_userbuf_t *ub, trtc_room_t *room);
 /* "enter send_video", "enter,recv_audio" or "42"; 0 on success */
 int trtc_privilege_parse(const char *s, size_t len, uint32_t *bits);
 
+/* a number's decimal digits at p, at most 20; returns their end */
+char *trtc_put_number(char *p, uint64_t v);
+
 /*
  * Base64, standard alphabet or TRTC's variant ('*', '-', '_' for
  * '+', '/', '=').  decode accepts missing padding; -1 on bad input.
