@@ -86,6 +86,18 @@ async function poll(fn, ms, what) {
     }
 }
 
+/* the room lays its tiles out in the animation frame after a change
+ * (html/js/room-layout.js): a resize is seen in one frame and laid out in
+ * the next, so after three frames the layout is current, however late a
+ * busy machine draws them */
+function laidOut(page) {
+    return page.evaluate(() => new Promise((done) => {
+        let n = 3;
+        const frame = () => (--n ? requestAnimationFrame(frame) : done());
+        requestAnimationFrame(frame);
+    }));
+}
+
 /* ---- pages ---- */
 
 const B = {browser: null};
@@ -264,7 +276,7 @@ function run(opts) {
 
 module.exports = {
     BASE, CHROMIUM, ARGS,
-    check, report, assert, sleep, poll,
+    check, report, assert, sleep, poll, laidOut,
     newContext, newPage, roomStatus, connected, joinRoom, issue,
     stats, seesVideo, tileSel, attr, gone, pageErrors, checkPageErrors,
     closeBrowser,

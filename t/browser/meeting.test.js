@@ -15,7 +15,7 @@
 
 const path = require('path');
 const {
-    BASE, check, assert, sleep, poll, newContext, newPage, joinRoom, tileSel, attr,
+    BASE, check, assert, sleep, poll, laidOut, newContext, newPage, joinRoom, tileSel, attr,
     gone, checkPageErrors, run
 } = require('./harness');
 
@@ -154,7 +154,7 @@ check('speaker view: a screen share takes the big tile at once; the person switc
     await S.alice.waitForSelector(tileSel('bob', 'screen'), {timeout: 20000});
     await poll(async () => await big() === 'bob/screen', 5000, 'bob\'s screen is the big tile');
     assert(await attr(S.alice, '#view', 'data-mode') === 'speaker', 'the view switched by itself');
-    await sleep(400);
+    await laidOut(S.alice);
     await shot(S.alice, 'speaker-screen-en');
     await S.alice.click('#view');
     await poll(async () => await big() === null, 5000, 'the grid again');

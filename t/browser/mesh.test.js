@@ -220,13 +220,27 @@ check('carol in room B: alone, connected', async () => {
 
 check('clicking a tile enlarges it; clicking again shrinks it',
       {needs: ['alice and bob in room A see each other\'s video']}, async () => {
+    /* the layout follows the attribute in the next animation frame,
+     * which a busy machine delays: wait for the widths, not a moment */
+    let seen;
+    const widths = async (ok) => {
+        seen = await S.alice.evaluate((sel) => sel.map((s) =>
+            document.querySelector(s).getBoundingClientRect().width),
+            [tileSel('bob'), tileSel('alice')]);
+        return ok(seen[0], seen[1]);
+    };
     await S.alice.click(tileSel('bob'));
     assert(await attr(S.alice, tileSel('bob'), 'data-enlarged') === '', 'bob enlarged');
-    const w = await S.alice.$eval(tileSel('bob'), (e) => e.getBoundingClientRect().width);
-    const wl = await S.alice.$eval(tileSel('alice'), (e) => e.getBoundingClientRect().width);
-    assert(w > wl * 1.5, 'enlarged tile is wider: ' + w + ' vs ' + wl);
+    await poll(() => widths((w, wl) => w > wl * 1.5), 10000,
+               'the enlarged tile wider than 1.5 times alice\'s').catch((e) => {
+        throw new Error(e.message + ' (widths ' + seen + ')');
+    });
     await S.alice.click(tileSel('bob'));
     assert(await attr(S.alice, tileSel('bob'), 'data-enlarged') === null, 'bob shrunk');
+    await poll(() => widths((w, wl) => Math.abs(w - wl) < 2), 10000,
+               'bob\'s tile as wide as alice\'s again').catch((e) => {
+        throw new Error(e.message + ' (widths ' + seen + ')');
+    });
 });
 
 check('bob mutes video and audio: alice\'s tile for bob shows off, then on again',

@@ -17,7 +17,7 @@
 
 const path = require('path');
 const {
-    BASE, check, assert, sleep, poll, newContext, newPage, joinRoom, tileSel, attr,
+    BASE, check, assert, sleep, poll, laidOut, newContext, newPage, joinRoom, tileSel, attr,
     gone, checkPageErrors, run
 } = require('./harness');
 
@@ -78,7 +78,7 @@ check(TWO, {timeout: 60000}, async () => {
 });
 
 check('two people at 1280x800: the tiles cover most of the stage', {needs: [TWO]}, async () => {
-    await sleep(500);           /* a frame for the layout */
+    await laidOut(S.alice);
     const b = await boxes(S.alice);
     const stage = b.stage.width * b.stage.height;
     const covered = b.tiles.reduce((a, x) => a + x.width * x.height, 0);
@@ -119,7 +119,7 @@ for (const lang of ['alice', 'wei']) {
         await page.click(tileSel('bob'));
         await poll(async () => await attr(page, tileSel('bob'), 'data-big') === '', 5000,
                    'bob\'s tile enlarged');
-        await sleep(400);
+        await laidOut(page);
         let b = await boxes(page);
         inside(b.controls, b, 'desktop, enlarged: the controls');
         inside(b.leave, b, 'desktop, enlarged: Leave');
@@ -135,13 +135,13 @@ for (const lang of ['alice', 'wei']) {
         await page.keyboard.press('Escape');
         await poll(async () => await attr(page, tileSel('bob'), 'data-enlarged') === null, 5000,
                    'Escape shrinks it');
-        await sleep(400);
+        await laidOut(page);
         await shot(page, 'desktop-' + tag);
         seen.desktop = b.controls;
 
         for (const name of ['phone', 'landscape']) {
             await page.setViewportSize(VIEWPORTS[name]);
-            await sleep(600);
+            await laidOut(page);
             b = await boxes(page);
             inside(b.controls, b, name + ': the controls');
             inside(b.leave, b, name + ': Leave');
