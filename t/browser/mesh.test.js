@@ -541,7 +541,7 @@ check('a peer that vanishes without "bye" leaves alice\'s grid within seconds',
  * "state" went with it.  The held "state" is then sent, exactly as fay's
  * page sent it, after alice saw fay go: it must not bring her back. */
 check('a slow message before the leave: the "bye" still arrives at once, and nothing after it brings fay back',
-      {needs: ['alice and bob in room A see each other\'s video'], timeout: 60000}, async () => {
+      {needs: ['alice and bob in room A see each other\'s video'], timeout: 120000}, async () => {
     const ctx = await newContext();
     const fay = await joinRoom(ctx, 'fay', ROOM_A);
     await S.alice.waitForSelector(tileSel('fay'), {timeout: 10000});
