@@ -221,26 +221,24 @@ check('carol in room B: alone, connected', async () => {
 check('clicking a tile enlarges it; clicking again shrinks it',
       {needs: ['alice and bob in room A see each other\'s video']}, async () => {
     /* the layout follows the attribute in the next animation frame,
-     * which a busy machine delays: wait for the widths, not a moment */
-    let seen;
-    const widths = async (ok) => {
-        seen = await S.alice.evaluate((sel) => sel.map((s) =>
-            document.querySelector(s).getBoundingClientRect().width),
-            [tileSel('bob'), tileSel('alice')]);
-        return ok(seen[0], seen[1]);
-    };
+     * which a busy machine delays: wait for the widths, not a moment;
+     * a miss throws, so that poll's time-out says what was last seen */
+    const widths = (ok, what) => S.alice.evaluate((sel) => sel.map((s) =>
+        document.querySelector(s).getBoundingClientRect().width),
+        [tileSel('bob'), tileSel('alice')]).then(([w, wl]) => {
+        if (!ok(w, wl)) {
+            throw new Error(what + ': bob ' + w + ', alice ' + wl);
+        }
+        return true;
+    });
     await S.alice.click(tileSel('bob'));
     assert(await attr(S.alice, tileSel('bob'), 'data-enlarged') === '', 'bob enlarged');
-    await poll(() => widths((w, wl) => w > wl * 1.5), 10000,
-               'the enlarged tile wider than 1.5 times alice\'s').catch((e) => {
-        throw new Error(e.message + ' (widths ' + seen + ')');
-    });
+    await poll(() => widths((w, wl) => w > wl * 1.5, 'not 1.5 times as wide'), 10000,
+               'the enlarged tile wider than 1.5 times alice\'s');
     await S.alice.click(tileSel('bob'));
     assert(await attr(S.alice, tileSel('bob'), 'data-enlarged') === null, 'bob shrunk');
-    await poll(() => widths((w, wl) => Math.abs(w - wl) < 2), 10000,
-               'bob\'s tile as wide as alice\'s again').catch((e) => {
-        throw new Error(e.message + ' (widths ' + seen + ')');
-    });
+    await poll(() => widths((w, wl) => Math.abs(w - wl) < 2, 'not as wide'), 10000,
+               'bob\'s tile as wide as alice\'s again');
 });
 
 check('bob mutes video and audio: alice\'s tile for bob shows off, then on again',
